@@ -1,0 +1,254 @@
+"""Argument checks shared by every model.
+
+Each check raises ``ValueError`` (wrong shape, missing parameter, NaN or inf)
+or ``TypeError`` (not an array, not a float dtype) with a message that names
+the argument, the shape it got and the shape it needs.  The model functions
+call one check at their top, so nothing is ever broadcast into a wrong answer.
+"""
+
+import numpy as np
+
+FLOAT_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
+
+# The parameters each model reads, and its optional output layer.
+RNN_PARAMETERS = ("Wax", "Waa", "ba")
+RNN_OUTPUT = ("Wya", "by")
+LSTM_PARAMETERS = ("Wf", "bf", "Wi", "bi", "Wc", "bc", "Wo", "bo")
+GRU_PARAMETERS = ("Wz", "bz", "Wr", "br", "Wc", "bc")
+GATED_OUTPUT = ("Wy", "by")
+
+
+class Shapes:
+    """Checks arrays against symbolic shapes such as ("n_a", "m").
+
+    The first array that mentions a symbol fixes its size; every later array
+    must agree, and a mismatch says where the size came from.  A symbol written
+    "n_a+n_x" is the sum of two sizes already fixed; "1" is the literal 1.
+    """
+
+    def __init__(self):
+        self.sizes = {}  # symbol -> (size, name of the argument that fixed it)
+        self.dtype = None
+        self.dtype_source = None
+
+    def _expected(self, dims):
+        out = []
+        for dim in dims:
+            if dim == "1":
+                out.append(1)
+            elif "+" in dim:
+                parts = [self.sizes.get(p) for p in dim.split("+")]
+                out.append(sum(p[0] for p in parts) if all(parts) else None)
+            else:
+                out.append(self.sizes.get(dim, (None,))[0])
+        return out
+
+    def __call__(self, name, value, dims):
+        if not isinstance(value, np.ndarray):
+            raise TypeError(f"{name} must be a numpy array, got {type(value).__name__}")
+        if value.dtype not in FLOAT_DTYPES:
+            raise TypeError(f"{name} must have dtype float32 or float64, got {value.dtype}")
+        if self.dtype is None:
+            self.dtype, self.dtype_source = value.dtype, name
+        elif value.dtype != self.dtype:
+            raise TypeError(
+                f"{name} has dtype {value.dtype} but {self.dtype_source} has {self.dtype}; "
+                "use one float dtype for all arrays"
+            )
+        symbolic = "(" + ", ".join(dims) + ")"
+        if value.ndim != len(dims):
+            raise ValueError(
+                f"{name} has shape {value.shape}, but it needs {len(dims)} axes {symbolic}"
+            )
+        expected = self._expected(dims)
+        for dim, want, got in zip(dims, expected, value.shape):
+            if want is not None and want != got:
+                needed = tuple(w if w is not None else d for w, d in zip(expected, dims))
+                sources = "; ".join(
+                    f"{p} = {self.sizes[p][0]} from {self.sizes[p][1]}"
+                    for p in dim.split("+")
+                    if p in self.sizes
+                )
+                raise ValueError(
+                    f"{name} has shape {value.shape}, but it needs {symbolic} = "
+                    f"{_fmt(needed)}" + (f" ({sources})" if sources else "")
+                )
+            if want is None and dim not in self.sizes:
+                self.sizes[dim] = (got, name)
+        if not np.all(np.isfinite(value)):
+            raise ValueError(f"{name} contains NaN or inf")
+
+
+def _fmt(shape):
+    return "(" + ", ".join(str(s) for s in shape) + ")"
+
+
+def parameter_dict(parameters, required, output):
+    """Check that ``parameters`` is a dict with every required key.
+
+    The output layer is optional but comes whole: both of its keys or neither.
+    Returns True when the output layer is present.
+    """
+    if not isinstance(parameters, dict):
+        raise TypeError(f"parameters must be a dict, got {type(parameters).__name__}")
+    missing = [k for k in required if k not in parameters]
+    if missing:
+        raise ValueError(
+            f"parameters is missing {', '.join(repr(k) for k in missing)}; "
+            f"this model needs {', '.join(required)} (and {', '.join(output)} for an output layer)"
+        )
+    present = [k for k in output if k in parameters]
+    if len(present) == 1:
+        absent = next(k for k in output if k not in parameters)
+        raise ValueError(
+            f"parameters has {present[0]!r} but not {absent!r}; the output layer needs both"
+        )
+    return len(present) == len(output)
+
+
+def _check_output(shapes, parameters, weight, bias):
+    shapes(f"parameters[{weight!r}]", parameters[weight], ("n_y", "n_a"))
+    shapes(f"parameters[{bias!r}]", parameters[bias], ("n_y", "1"))
+
+
+def rnn_parameters(shapes, parameters):
+    has_output = parameter_dict(parameters, RNN_PARAMETERS, RNN_OUTPUT)
+    shapes("parameters['Wax']", parameters["Wax"], ("n_a", "n_x"))
+    shapes("parameters['Waa']", parameters["Waa"], ("n_a", "n_a"))
+    shapes("parameters['ba']", parameters["ba"], ("n_a", "1"))
+    if has_output:
+        _check_output(shapes, parameters, "Wya", "by")
+
+
+def lstm_parameters(shapes, parameters):
+    has_output = parameter_dict(parameters, LSTM_PARAMETERS, GATED_OUTPUT)
+    for gate in "fico":
+        shapes(f"parameters['W{gate}']", parameters[f"W{gate}"], ("n_a", "n_a+n_x"))
+        shapes(f"parameters['b{gate}']", parameters[f"b{gate}"], ("n_a", "1"))
+    if has_output:
+        _check_output(shapes, parameters, "Wy", "by")
+
+
+def gru_parameters(shapes, parameters, reset_after):
+    required = GRU_PARAMETERS + (("bca",) if reset_after else ())
+    has_output = parameter_dict(parameters, required, GATED_OUTPUT)
+    for gate in "zrc":
+        shapes(f"parameters['W{gate}']", parameters[f"W{gate}"], ("n_a", "n_a+n_x"))
+        shapes(f"parameters['b{gate}']", parameters[f"b{gate}"], ("n_a", "1"))
+    if reset_after:
+        shapes("parameters['bca']", parameters["bca"], ("n_a", "1"))
+    if has_output:
+        _check_output(shapes, parameters, "Wy", "by")
+
+
+def _reset_after_flag(reset_after):
+    if not isinstance(reset_after, (bool, np.bool_)):
+        raise TypeError(f"reset_after must be True or False, got {reset_after!r}")
+
+
+# --- one check per public function -------------------------------------------------
+
+
+def rnn_cell_inputs(xt, a_prev, parameters):
+    shapes = Shapes()
+    shapes("xt", xt, ("n_x", "m"))
+    shapes("a_prev", a_prev, ("n_a", "m"))
+    rnn_parameters(shapes, parameters)
+
+
+def rnn_sequence_inputs(x, a0, parameters):
+    shapes = Shapes()
+    shapes("x", x, ("n_x", "m", "T_x"))
+    shapes("a0", a0, ("n_a", "m"))
+    rnn_parameters(shapes, parameters)
+
+
+def lstm_cell_inputs(xt, a_prev, c_prev, parameters):
+    shapes = Shapes()
+    shapes("xt", xt, ("n_x", "m"))
+    shapes("a_prev", a_prev, ("n_a", "m"))
+    shapes("c_prev", c_prev, ("n_a", "m"))
+    lstm_parameters(shapes, parameters)
+
+
+def lstm_sequence_inputs(x, a0, c0, parameters):
+    shapes = Shapes()
+    shapes("x", x, ("n_x", "m", "T_x"))
+    shapes("a0", a0, ("n_a", "m"))
+    if c0 is not None:
+        shapes("c0", c0, ("n_a", "m"))
+    lstm_parameters(shapes, parameters)
+
+
+def gru_cell_inputs(xt, a_prev, parameters, reset_after):
+    _reset_after_flag(reset_after)
+    shapes = Shapes()
+    shapes("xt", xt, ("n_x", "m"))
+    shapes("a_prev", a_prev, ("n_a", "m"))
+    gru_parameters(shapes, parameters, reset_after)
+
+
+def gru_sequence_inputs(x, a0, parameters, reset_after):
+    _reset_after_flag(reset_after)
+    shapes = Shapes()
+    shapes("x", x, ("n_x", "m", "T_x"))
+    shapes("a0", a0, ("n_a", "m"))
+    gru_parameters(shapes, parameters, reset_after)
+
+
+def upstream(name, value, like_name, like):
+    """Check an upstream gradient against the array it is the gradient of."""
+    shapes = Shapes()
+    dims = tuple(f"d{i}" for i in range(like.ndim))
+    shapes(like_name, like, dims)
+    shape_names = {2: ("n_a", "m"), 3: ("n_a", "m", "T_x")}.get(like.ndim, dims)
+    if not isinstance(value, np.ndarray):
+        raise TypeError(f"{name} must be a numpy array, got {type(value).__name__}")
+    if value.shape != like.shape:
+        raise ValueError(
+            f"{name} has shape {value.shape}, but it needs the shape of {like_name}, "
+            f"({', '.join(shape_names)}) = {_fmt(like.shape)}"
+        )
+    shapes(name, value, dims)
+
+
+def sequence_backward_inputs(da, caches):
+    """Check (list of cell caches, x) from a sequence forward against ``da``.
+
+    Every cell cache starts with that step's a_next, so the hidden states have
+    shape (n_a, m, T_x) with T_x the number of caches.  Returns the pair.
+    """
+    if not (
+        isinstance(caches, tuple)
+        and len(caches) == 2
+        and isinstance(caches[0], list)
+        and caches[0]
+        and isinstance(caches[0][0], tuple)
+    ):
+        raise TypeError("caches must be the (list of cell caches, x) pair that the forward returned")
+    cell_caches, x = caches
+    n_a, m = cell_caches[0][0].shape
+    T_x = len(cell_caches)
+    if not isinstance(da, np.ndarray):
+        raise TypeError(f"da must be a numpy array, got {type(da).__name__}")
+    if da.shape != (n_a, m, T_x):
+        raise ValueError(
+            f"da has shape {da.shape}, but it needs the shape of the hidden states, "
+            f"(n_a, m, T_x) = ({n_a}, {m}, {T_x})"
+        )
+    shapes = Shapes()
+    shapes("x", x, ("n_x", "m", "T_x"))
+    shapes("da", da, ("n_a", "m", "T_x"))
+    return cell_caches, x
+
+
+def labels(y, m, T_x, n_y):
+    """Integer class labels of shape (m, T_x), each in [0, n_y)."""
+    if not isinstance(y, np.ndarray):
+        raise TypeError(f"y must be a numpy array of integer labels, got {type(y).__name__}")
+    if not np.issubdtype(y.dtype, np.integer):
+        raise TypeError(f"y must hold integer class labels, got dtype {y.dtype}")
+    if y.shape != (m, T_x):
+        raise ValueError(f"y has shape {y.shape}, but it needs (m, T_x) = ({m}, {T_x})")
+    if y.size and (y.min() < 0 or y.max() >= n_y):
+        raise ValueError(f"y holds labels outside [0, n_y) = [0, {n_y}): min {y.min()}, max {y.max()}")
