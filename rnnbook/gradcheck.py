@@ -9,6 +9,11 @@ def numerical_gradient(f, array, eps=1e-5):
     ``f`` takes no arguments and reads ``array``, which is changed in place and
     restored.  Use float64: in float32 the rounding error swamps the difference.
     """
+    if not (isinstance(array, np.ndarray) and np.issubdtype(array.dtype, np.floating)):
+        what = array.dtype if isinstance(array, np.ndarray) else type(array).__name__
+        raise TypeError(
+            f"array must be a float numpy array that f reads (changed in place), got {what}"
+        )
     grad = np.zeros_like(array)
     for index in np.ndindex(array.shape):
         old = array[index]

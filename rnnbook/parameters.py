@@ -13,7 +13,17 @@ def _uniform(rng, shape, n_a, dtype):
     return rng.uniform(-bound, bound, size=shape).astype(dtype)
 
 
-def _check_sizes(**sizes):
+def _check_dtype(dtype):
+    try:
+        dtype = np.dtype(dtype)
+    except TypeError:
+        raise TypeError(f"dtype must be float32 or float64, got {dtype!r}") from None
+    if dtype not in (np.dtype(np.float32), np.dtype(np.float64)):
+        raise TypeError(f"dtype must be float32 or float64, got {dtype}")
+
+
+def _check_sizes(dtype, **sizes):
+    _check_dtype(dtype)
     for name, value in sizes.items():
         if value is None and name == "n_y":
             continue
@@ -29,7 +39,7 @@ def _output_layer(rng, n_a, n_y, dtype, weight):
 
 def init_rnn_parameters(n_x, n_a, n_y=None, *, seed=0, dtype=np.float64):
     """Wax (n_a, n_x), Waa (n_a, n_a), ba (n_a, 1); Wya, by when n_y is given."""
-    _check_sizes(n_x=n_x, n_a=n_a, n_y=n_y)
+    _check_sizes(dtype, n_x=n_x, n_a=n_a, n_y=n_y)
     rng = np.random.default_rng(seed)
     parameters = {
         "Wax": _uniform(rng, (n_a, n_x), n_a, dtype),
@@ -47,7 +57,7 @@ def init_lstm_parameters(n_x, n_a, n_y=None, *, seed=0, dtype=np.float64, forget
     Gers et al. 2000 and Jozefowicz et al. 2015) so that sigmoid(bf) is about
     0.73 and the cell remembers from the first step of training.
     """
-    _check_sizes(n_x=n_x, n_a=n_a, n_y=n_y)
+    _check_sizes(dtype, n_x=n_x, n_a=n_a, n_y=n_y)
     rng = np.random.default_rng(seed)
     parameters = {}
     for gate in "fico":
@@ -61,7 +71,9 @@ def init_lstm_parameters(n_x, n_a, n_y=None, *, seed=0, dtype=np.float64, forget
 def init_gru_parameters(n_x, n_a, n_y=None, *, reset_after=False, seed=0, dtype=np.float64):
     """W* (n_a, n_a + n_x) and b* (n_a, 1) for z, r, c; bca (n_a, 1) when
     reset_after is True; Wy, by when n_y is given."""
-    _check_sizes(n_x=n_x, n_a=n_a, n_y=n_y)
+    if not isinstance(reset_after, (bool, np.bool_)):
+        raise TypeError(f"reset_after must be True or False, got {reset_after!r}")
+    _check_sizes(dtype, n_x=n_x, n_a=n_a, n_y=n_y)
     rng = np.random.default_rng(seed)
     parameters = {}
     for gate in "zrc":

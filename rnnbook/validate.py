@@ -44,7 +44,8 @@ class Shapes:
         return out
 
     def __call__(self, name, value, dims):
-        if not isinstance(value, np.ndarray):
+        if not isinstance(value, np.ndarray) or isinstance(value, np.matrix):
+            # np.matrix is an ndarray whose * means a matrix product: refuse it too.
             raise TypeError(f"{name} must be a numpy array, got {type(value).__name__}")
         if value.dtype not in FLOAT_DTYPES:
             raise TypeError(f"{name} must have dtype float32 or float64, got {value.dtype}")
@@ -75,8 +76,33 @@ class Shapes:
                 )
             if want is None and dim not in self.sizes:
                 self.sizes[dim] = (got, name)
-        if not np.all(np.isfinite(value)):
-            raise ValueError(f"{name} contains NaN or inf")
+        if 0 in value.shape:
+            raise ValueError(
+                f"{name} has shape {value.shape}, but every axis of {symbolic} needs at "
+                "least one entry"
+            )
+        finite(name, value)
+
+
+def finite(name, value):
+    """Raise ValueError when ``value`` holds NaN or inf, saying how many and where."""
+    if np.all(np.isfinite(value)):
+        return
+    bad = ~np.isfinite(value)
+    kinds = " and ".join(
+        kind for kind, mask in (("NaN", np.isnan(value)), ("inf", np.isinf(value))) if mask.any()
+    )
+    first = tuple(int(i) for i in np.argwhere(bad)[0])
+    raise ValueError(
+        f"{name} contains {kinds} ({int(bad.sum())} of {value.size} entries, "
+        f"the first at index {first}); every entry must be finite"
+    )
+
+
+def _describe(value):
+    if isinstance(value, (tuple, list)):
+        return f"a {type(value).__name__} of length {len(value)}"
+    return type(value).__name__
 
 
 def _fmt(shape):
@@ -93,10 +119,10 @@ def parameter_dict(parameters, required, output):
         raise TypeError(f"parameters must be a dict, got {type(parameters).__name__}")
     missing = [k for k in required if k not in parameters]
     if missing:
-        raise ValueError(
-            f"parameters is missing {', '.join(repr(k) for k in missing)}; "
-            f"this model needs {', '.join(required)} (and {', '.join(output)} for an output layer)"
-        )
+        needs = f"this model needs {', '.join(required)}"
+        if output:
+            needs += f" (and {', '.join(output)} for an output layer)"
+        raise ValueError(f"parameters is missing {', '.join(repr(k) for k in missing)}; {needs}")
     present = [k for k in output if k in parameters]
     if len(present) == 1:
         absent = next(k for k in output if k not in parameters)
@@ -139,6 +165,41 @@ def gru_parameters(shapes, parameters, reset_after):
         shapes("parameters['bca']", parameters["bca"], ("n_a", "1"))
     if has_output:
         _check_output(shapes, parameters, "Wy", "by")
+
+
+def parameters_alone(kind, parameters, reset_after=False):
+    """Check a parameter dict with no input beside it; return (n_x, n_a, n_y).
+
+    ``kind`` is "rnn", "lstm" or "gru"; n_a comes from the first bias and n_x
+    from the first weight (n_y is None without an output layer).
+    """
+    required, output, weight, bias = {
+        "rnn": (RNN_PARAMETERS, RNN_OUTPUT, "Wax", "ba"),
+        "lstm": (LSTM_PARAMETERS, GATED_OUTPUT, "Wf", "bf"),
+        "gru": (GRU_PARAMETERS + (("bca",) if reset_after else ()), GATED_OUTPUT, "Wz", "bz"),
+    }[kind]
+    parameter_dict(parameters, required, output)
+    shapes = Shapes()
+    shapes(f"parameters[{bias!r}]", parameters[bias], ("n_a", "1"))
+    if kind == "rnn":
+        rnn_parameters(shapes, parameters)  # Wax fixes n_x
+    else:
+        # The gates' weights are (n_a, n_a + n_x): n_x is what is left of the width.
+        n_a = shapes.sizes["n_a"][0]
+        shapes(f"parameters[{weight!r}]", parameters[weight], ("n_a", "n_a+n_x"))
+        n_x = parameters[weight].shape[1] - n_a
+        if n_x < 1:
+            raise ValueError(
+                f"parameters[{weight!r}] has shape {parameters[weight].shape}, but it needs "
+                f"(n_a, n_a+n_x) with n_a = {n_a} (from parameters[{bias!r}]) and n_x >= 1"
+            )
+        shapes.sizes["n_x"] = (n_x, f"parameters[{weight!r}]")
+        if kind == "lstm":
+            lstm_parameters(shapes, parameters)
+        else:
+            gru_parameters(shapes, parameters, reset_after)
+    n_y = shapes.sizes["n_y"][0] if "n_y" in shapes.sizes else None
+    return shapes.sizes["n_x"][0], shapes.sizes["n_a"][0], n_y
 
 
 def _reset_after_flag(reset_after):
@@ -218,16 +279,32 @@ def sequence_backward_inputs(da, caches):
     Every cell cache starts with that step's a_next, so the hidden states have
     shape (n_a, m, T_x) with T_x the number of caches.  Returns the pair.
     """
-    if not (
+    pair = (
         isinstance(caches, tuple)
         and len(caches) == 2
         and isinstance(caches[0], list)
-        and caches[0]
-        and isinstance(caches[0][0], tuple)
-    ):
-        raise TypeError("caches must be the (list of cell caches, x) pair that the forward returned")
+        and len(caches[0]) > 0
+    )
+    if not pair:
+        raise TypeError(
+            "caches must be the (list of cell caches, x) pair that the forward returned, "
+            f"got {_describe(caches)}"
+        )
     cell_caches, x = caches
-    n_a, m = cell_caches[0][0].shape
+    first = cell_caches[0]
+    for t, cache in enumerate(cell_caches):
+        if not (
+            isinstance(cache, tuple)
+            and len(cache) == len(first)
+            and isinstance(cache[0], np.ndarray)
+            and cache[0].ndim == 2
+            and cache[0].shape == first[0].shape
+        ):
+            raise TypeError(
+                f"caches[0][{t}] is not a cell cache like caches[0][0] (a tuple that starts "
+                "with that step's a_next); pass the caches the forward returned, unchanged"
+            )
+    n_a, m = first[0].shape
     T_x = len(cell_caches)
     if not isinstance(da, np.ndarray):
         raise TypeError(f"da must be a numpy array, got {type(da).__name__}")
@@ -237,8 +314,14 @@ def sequence_backward_inputs(da, caches):
             f"(n_a, m, T_x) = ({n_a}, {m}, {T_x})"
         )
     shapes = Shapes()
-    shapes("x", x, ("n_x", "m", "T_x"))
     shapes("da", da, ("n_a", "m", "T_x"))
+    if not (isinstance(x, np.ndarray) and x.ndim == 3 and x.shape[1:] == (m, T_x)):
+        got = f"shape {x.shape}" if isinstance(x, np.ndarray) else type(x).__name__
+        raise ValueError(
+            f"caches[1] (the input x) has {got}, but the {T_x} cell caches need "
+            f"(n_x, m, T_x) = (n_x, {m}, {T_x}); pass the caches the forward returned, unchanged"
+        )
+    shapes("x (caches[1])", x, ("n_x", "m", "T_x"))
     return cell_caches, x
 
 
@@ -251,4 +334,6 @@ def labels(y, m, T_x, n_y):
     if y.shape != (m, T_x):
         raise ValueError(f"y has shape {y.shape}, but it needs (m, T_x) = ({m}, {T_x})")
     if y.size and (y.min() < 0 or y.max() >= n_y):
-        raise ValueError(f"y holds labels outside [0, n_y) = [0, {n_y}): min {y.min()}, max {y.max()}")
+        raise ValueError(
+            f"y holds labels outside [0, n_y) = [0, {n_y}): min {y.min()}, max {y.max()}"
+        )
