@@ -1,0 +1,172 @@
+"""The zh and en versions of every page are twins.
+
+Each docs/PATH.md has docs/PATH.en.md and the other way round (notebooks
+too), and the twins have: the same headings, level by level, with the same
+section numbers; the same equation tags in the same order; the same images in
+the same order; the same Python blocks (same AST once docstrings and comments
+are gone) behind the same pytest-codeblocks directives.  Only the language of
+the prose, comments and docstrings may differ.
+"""
+
+import ast
+import difflib
+
+import pytest
+from booksource import (
+    DOCS,
+    REPO,
+    english_twin,
+    equation_tags,
+    fences,
+    headings,
+    image_targets,
+    is_english,
+    markdown_pages,
+    normalized,
+    notebook_cells,
+    notebooks,
+    page_headings,
+    prose,
+    unparsed,
+)
+
+
+def chinese_twin(path):
+    return path.with_name(path.stem[: -len(".en")] + path.suffix)
+
+
+SOURCES = markdown_pages() + notebooks()
+ZH = [path for path in SOURCES if not is_english(path)]
+PAIRS = [(zh, english_twin(zh)) for zh in ZH if english_twin(zh).exists()]
+MD_PAIRS = [pair for pair in PAIRS if pair[0].suffix == ".md"]
+NB_PAIRS = [pair for pair in PAIRS if pair[0].suffix == ".ipynb"]
+
+
+def pair_id(pair):
+    return str(pair[0].relative_to(DOCS))
+
+
+def rel(path):
+    return str(path.relative_to(REPO))
+
+
+def test_every_page_has_its_twin():
+    missing = [f"{rel(zh)} has no {english_twin(zh).name}" for zh in ZH
+               if not english_twin(zh).exists()]
+    missing += [f"{rel(en)} has no {chinese_twin(en).name}" for en in SOURCES
+                if is_english(en) and not chinese_twin(en).exists()]
+    assert not missing, "\n".join(missing)
+
+
+def compare(what, zh_items, en_items, zh, en):
+    if zh_items != en_items:
+        diff = "\n".join(
+            difflib.unified_diff(
+                [str(item) for item in zh_items],
+                [str(item) for item in en_items],
+                fromfile=rel(zh),
+                tofile=rel(en),
+                lineterm="",
+            )
+        )
+        pytest.fail(f"{what} differ between {rel(zh)} and {rel(en)}:\n{diff}", pytrace=False)
+
+
+@pytest.mark.parametrize("pair", MD_PAIRS, ids=pair_id)
+def test_same_heading_structure(pair):
+    zh, en = pair
+    shape = [(level, number) for level, number, _ in page_headings(zh)]
+    other = [(level, number) for level, number, _ in page_headings(en)]
+    compare("heading levels and section numbers", shape, other, zh, en)
+
+
+@pytest.mark.parametrize("pair", MD_PAIRS, ids=pair_id)
+def test_same_equation_tags(pair):
+    zh, en = pair
+    compare("equation tags", equation_tags(prose(zh)), equation_tags(prose(en)), zh, en)
+
+
+@pytest.mark.parametrize("pair", MD_PAIRS, ids=pair_id)
+def test_same_images(pair):
+    zh, en = pair
+    compare("image targets", image_targets(prose(zh)), image_targets(prose(en)), zh, en)
+
+
+def python_blocks(path):
+    return [fence for fence in fences(path) if fence.is_exact_python]
+
+
+@pytest.mark.parametrize("pair", MD_PAIRS, ids=pair_id)
+def test_same_code(pair):
+    zh, en = pair
+    zh_blocks, en_blocks = python_blocks(zh), python_blocks(en)
+    compare(
+        "Python blocks (line: directives)",
+        [f"block {i + 1}: {block.directives}" for i, block in enumerate(zh_blocks)],
+        [f"block {i + 1}: {block.directives}" for i, block in enumerate(en_blocks)],
+        zh,
+        en,
+    )
+    for zh_block, en_block in zip(zh_blocks, en_blocks):
+        try:
+            same = normalized(zh_block.code) == normalized(en_block.code)
+        except SyntaxError as error:
+            pytest.fail(f"{zh_block.where()} / {en_block.where()}: {error}", pytrace=False)
+        if not same:
+            diff = "\n".join(
+                difflib.unified_diff(
+                    unparsed(zh_block.code).splitlines(),
+                    unparsed(en_block.code).splitlines(),
+                    fromfile=zh_block.where(),
+                    tofile=en_block.where(),
+                    lineterm="",
+                )
+            )
+            pytest.fail(
+                f"the code of {zh_block.where()} and {en_block.where()} differs "
+                f"(comments and docstrings aside):\n{diff}",
+                pytrace=False,
+            )
+
+
+@pytest.mark.parametrize("pair", NB_PAIRS, ids=pair_id)
+def test_notebooks_have_the_same_code_and_sections(pair):
+    zh, en = pair
+    zh_cells, en_cells = notebook_cells(zh), notebook_cells(en)
+    compare("cell types", [t for t, _ in zh_cells], [t for t, _ in en_cells], zh, en)
+    zh_code = [source for kind, source in zh_cells if kind == "code"]
+    en_code = [source for kind, source in en_cells if kind == "code"]
+    for index, (a, b) in enumerate(zip(zh_code, en_code), 1):
+        if normalized(a) != normalized(b):
+            diff = "\n".join(difflib.unified_diff(
+                ast.unparse(ast.parse(a)).splitlines(), ast.unparse(ast.parse(b)).splitlines(),
+                fromfile=f"{rel(zh)} code cell {index}", tofile=f"{rel(en)} code cell {index}",
+                lineterm=""))
+            pytest.fail(f"code cell {index} differs:\n{diff}", pytrace=False)
+
+    def shape(cells):
+        lines = [line for kind, source in cells if kind == "markdown"
+                 for line in source.splitlines()]
+        return [(level, number) for level, number, _ in headings(lines)]
+
+    compare("notebook headings", shape(zh_cells), shape(en_cells), zh, en)
+    compare(
+        "notebook equation tags",
+        equation_tags("\n".join(s for k, s in zh_cells if k == "markdown")),
+        equation_tags("\n".join(s for k, s in en_cells if k == "markdown")),
+        zh,
+        en,
+    )
+
+
+def test_notebooks_are_stored_without_outputs():
+    """They execute when the site is built; stored outputs would go stale."""
+    import json
+
+    dirty = []
+    for path in notebooks():
+        notebook = json.loads(path.read_text(encoding="utf-8"))
+        for index, cell in enumerate(notebook["cells"], 1):
+            if cell["cell_type"] == "code" and (cell.get("outputs") or cell.get("execution_count")):
+                dirty.append(f"{rel(path)} cell {index}")
+    assert not dirty, "notebooks stored with outputs (clear them):\n" + "\n".join(dirty)

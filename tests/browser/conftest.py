@@ -1,0 +1,175 @@
+"""Headless Chromium (Debian's, never a downloaded build) against the built site.
+
+The site directory comes from $RNNBOOK_SITE_DIR (set by `nox -s browser`,
+which builds the site into a temporary folder); a session-scoped fixture
+serves it on 127.0.0.1 at a free port.  Every page is opened in a context
+that records each request, aborts any that would leave 127.0.0.1, and
+collects console errors and uncaught exceptions.
+
+Without Chromium or Playwright the tests are skipped with the reason, except
+under CI (the CI variable set), where that is a failure.
+"""
+
+import dataclasses
+import functools
+import http.server
+import os
+import pathlib
+import threading
+import urllib.parse
+
+import pytest
+
+CHROMIUM = os.environ.get("RNNBOOK_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+LOCAL_HOST = "127.0.0.1"
+ARTIFACTS = pathlib.Path(__file__).resolve().parents[2] / "artifacts" / "screenshots"
+
+
+def unavailable(reason):
+    if os.environ.get("CI"):
+        pytest.fail(f"browser tests cannot run under CI: {reason}")
+    pytest.skip(f"BROWSER TESTS SKIPPED: {reason}")
+
+
+def site_pages(site_dir):
+    """Every page of the built site, as a URL path ('/', '/rnn/model/', '/en/...')."""
+    pages = []
+    for index in sorted(pathlib.Path(site_dir).rglob("index.html")):
+        relative = index.parent.relative_to(site_dir).as_posix()
+        pages.append("/" if relative == "." else f"/{relative}/")
+    return pages
+
+
+def pytest_generate_tests(metafunc):
+    if "page_path" in metafunc.fixturenames:
+        site = os.environ.get("RNNBOOK_SITE_DIR")
+        pages = site_pages(site) if site and pathlib.Path(site).is_dir() else []
+        metafunc.parametrize("page_path", pages or ["(no built site)"])
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format, *args):  # noqa: A002 - the base class's name
+        pass
+
+
+@pytest.fixture(scope="session")
+def server(site_dir):
+    """Serves the built site on 127.0.0.1 (a free port) for the whole session."""
+    handler = functools.partial(_QuietHandler, directory=str(site_dir))
+    httpd = http.server.ThreadingHTTPServer((LOCAL_HOST, 0), handler)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://{LOCAL_HOST}:{httpd.server_address[1]}"
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+        thread.join(timeout=5)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        unavailable("the playwright package is not installed (nox -s browser installs it)")
+    if not os.access(CHROMIUM, os.X_OK):
+        unavailable(f"no Chromium at {CHROMIUM} (apt-get install chromium)")
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
+@dataclasses.dataclass
+class Visit:
+    """One page opened in a fresh context, with what happened on the way."""
+
+    page: object
+    requests: list = dataclasses.field(default_factory=list)
+    outside: list = dataclasses.field(default_factory=list)
+    console_errors: list = dataclasses.field(default_factory=list)
+    page_errors: list = dataclasses.field(default_factory=list)
+    failed: list = dataclasses.field(default_factory=list)
+
+    def problems(self):
+        """Everything that must not happen on a page of the book."""
+        found = [f"request leaving {LOCAL_HOST}: {url}" for url in self.outside]
+        found += [f"uncaught exception: {error}" for error in self.page_errors]
+        found += [f"HTTP {status}: {url}" for status, url in self.failed
+                  if not harmless_failure(url)]
+        for text, url in self.console_errors:
+            if not (text.startswith("Failed to load resource") and harmless_failure(url)):
+                found.append(f"console error: {text} ({url})")
+        return found
+
+
+def harmless_failure(url):
+    """Material asks for sitemap.xml below each alternate link to map pages
+    between languages; those below a language's pages do not exist."""
+    return urllib.parse.urlsplit(url or "").path.endswith("/sitemap.xml")
+
+
+def is_local(url):
+    parts = urllib.parse.urlsplit(url)
+    return parts.scheme in ("data", "blob", "about") or parts.hostname == LOCAL_HOST
+
+
+@pytest.fixture
+def visit(browser, server, request):
+    """visit(path, color_scheme="light") -> Visit, the page loaded and idle."""
+    contexts = []
+
+    def open_page(path, color_scheme="light"):
+        context = browser.new_context(
+            viewport={"width": 1280, "height": 900}, color_scheme=color_scheme
+        )
+        contexts.append(context)
+        record = Visit(page=None)
+
+        def route(route):
+            url = route.request.url
+            record.requests.append(url)
+            if is_local(url):
+                route.continue_()
+            else:
+                record.outside.append(url)
+                route.abort()
+
+        context.route("**/*", route)
+        page = context.new_page()
+        record.page = page
+        page.on(
+            "console",
+            lambda message: message.type == "error"
+            and record.console_errors.append((message.text, message.location.get("url"))),
+        )
+        page.on("pageerror", lambda error: record.page_errors.append(str(error)))
+        page.on(
+            "response",
+            lambda response: response.status >= 400
+            and record.failed.append((response.status, response.url)),
+        )
+        page.goto(server + path, wait_until="load")
+        page.wait_for_load_state("networkidle")
+        return record
+
+    yield open_page
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture(scope="session")
+def screenshots():
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    return ARTIFACTS
