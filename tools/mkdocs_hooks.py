@@ -12,12 +12,18 @@
    MathJax loader and a Mermaid loader that point at a CDN; they are removed,
    and the book's KaTeX (docs/javascripts/katex.js) renders the math in the
    notebook's Markdown cells instead.  A download button for the ``.ipynb``
-   (copied next to the page by ``include_source``) is added at the top.
+   (copied next to the page by ``include_source``) is added at the top, and
+   the alt text that nbconvert gives every output image ("No description has
+   been provided for this image") is replaced by one in the page's language.
+   Headings get ids from the site's own slugify (mkdocs.yml, toc), and the
+   page's table of contents links to them: nbconvert's ids drop every
+   non-ASCII character, so a Chinese heading had id="" while the table of
+   contents pointed at "#_1".
 
 3. Chinese search terms.  Material segments Chinese text with jieba when it
    builds the search index.  jieba's dictionary splits some of the book's
-   central terms (反向/传播, 梯度/消失); they are added as words so that each
-   is one token in the index.
+   central terms (反向/传播, 梯度/消失, 遗忘/门); they are added as words so
+   that each is one token in the index.
 
 4. The language selector.  mkdocs-static-i18n points it at each page's twin,
    except on the two home pages (absolute "/" and "/en/", wrong below a path)
@@ -30,6 +36,8 @@ import html
 import os
 import re
 
+from markdown.extensions.toc import slugify as markdown_slugify
+from markdown.extensions.toc import unique
 from mkdocs.structure.files import File
 
 NOTEBOOK_SUFFIX = ".ipynb"
@@ -45,9 +53,17 @@ SEARCH_WORDS_ZH = [
     "梯度检验",
     "隐藏状态",
     "时间步",
+    # the gates of chapters 4 and 5 (jieba gives 遗忘/门, 输入/门, ...)
+    "遗忘门",
+    "输入门",
+    "输出门",
+    "更新门",
+    "重置门",
 ]
 
 DOWNLOAD_LABEL = {"zh": "下载此 notebook", "en": "Download this notebook"}
+OUTPUT_IMAGE_ALT = {"zh": "notebook 代码单元输出的图像", "en": "Image output by a notebook code cell"}
+NBCONVERT_ALT = 'alt="No description has been provided for this image"'
 DOWNLOAD_ICON = (
     '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 24 24">'
     '<path d="M5 20h14v-2H5m14-9h-4V3H9v6H5l7 7z"/></svg>'
@@ -61,6 +77,14 @@ _REMOTE_SCRIPTS = [
     re.compile(r"<script[^>]*\bsrc=\"(?:https?:)?//[^\"]*\"[^>]*>\s*</script>", re.S),
     re.compile(r"<script type=\"module\">(?:(?!</script>).)*?mermaid.*?</script>", re.S),
 ]
+
+
+# a heading of a notebook's Markdown cell as nbconvert (through mkdocs-jupyter) writes it
+_NOTEBOOK_HEADING = re.compile(
+    r'<h(?P<level>[1-6]) id="[^"]*">(?P<inner>.*?)'
+    r'<a class="anchor-link" href="#[^"]*">(?P<mark>.*?)</a></h(?P=level)>',
+    re.S,
+)
 
 
 def _is_notebook_path(path):
@@ -164,9 +188,41 @@ def on_post_template(output, template_name, config):
     return _default_404.get("output", output)
 
 
+def _toc_items(items):
+    for item in items:
+        yield item
+        yield from _toc_items(item.children)
+
+
+def _notebook_heading_ids(content, page, config):
+    """Headings with the site's slugs as ids, and the page's toc pointing at them."""
+    slugify = (config.mdx_configs.get("toc") or {}).get("slugify") or markdown_slugify
+    used, headings = set(), []
+
+    def heading(match):
+        text = html.unescape(re.sub(r"<[^>]+>", "", match["inner"])).strip()
+        slug = unique(slugify(text, "-") or "section", used)
+        headings.append((text, slug))
+        level, inner, mark = match["level"], match["inner"], match["mark"]
+        return (f'<h{level} id="{slug}">{inner}<a class="anchor-link" href="#{slug}">'
+                f"{mark}</a></h{level}>")
+
+    content = _NOTEBOOK_HEADING.sub(heading, content)
+    position = 0
+    for item in _toc_items(page.toc or []):
+        for index in range(position, len(headings)):
+            if headings[index][0] == item.title.strip():
+                item.id, position = headings[index][1], index + 1
+                break
+    return content
+
+
 def on_page_content(content, page, config, files):
     if not _is_notebook_path(page.file.src_uri):
         return content
+    content = _notebook_heading_ids(content, page, config)
     content = _strip_remote_scripts(content)
     language = config.theme.get("language") or "en"
+    alt = html.escape(OUTPUT_IMAGE_ALT.get(language, OUTPUT_IMAGE_ALT["en"]), quote=True)
+    content = content.replace(NBCONVERT_ALT, f'alt="{alt}"')
     return _download_button(page, language) + content

@@ -2,8 +2,10 @@
 
 The site directory comes from $RNNBOOK_SITE_DIR (set by `nox -s browser`,
 which builds the site into a temporary folder); a session-scoped fixture
-serves it on 127.0.0.1 at a free port.  Every page is opened in a context
-that records each request, aborts any that would leave 127.0.0.1, and
+serves it on 127.0.0.1 at a free port the way GitHub Pages will
+(tools/pages_server.py): below the path of site_url, gzip-compressed, with
+404.html for a missing page.  Every page is opened in a context that records
+each request and response, aborts any request that would leave 127.0.0.1, and
 collects console errors and uncaught exceptions.
 
 Without Chromium or Playwright the tests are skipped with the reason, except
@@ -11,14 +13,16 @@ under CI (the CI variable set), where that is a failure.
 """
 
 import dataclasses
-import functools
-import http.server
 import os
 import pathlib
-import threading
+import sys
 import urllib.parse
 
 import pytest
+
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[2] / "tools"))
+
+import pages_server  # noqa: E402 - tools/ is not a package
 
 CHROMIUM = os.environ.get("RNNBOOK_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -29,7 +33,7 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
-LOCAL_HOST = "127.0.0.1"
+LOCAL_HOST = pages_server.HOST
 ARTIFACTS = pathlib.Path(__file__).resolve().parents[2] / "artifacts" / "screenshots"
 
 
@@ -55,24 +59,30 @@ def pytest_generate_tests(metafunc):
         metafunc.parametrize("page_path", pages or ["(no built site)"])
 
 
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format, *args):  # noqa: A002 - the base class's name
-        pass
+@pytest.fixture(scope="session")
+def page_paths(site_dir):
+    """Every page of the built site ('/', '/rnn/model/', '/en/...')."""
+    return site_pages(site_dir)
 
 
 @pytest.fixture(scope="session")
 def server(site_dir):
-    """Serves the built site on 127.0.0.1 (a free port) for the whole session."""
-    handler = functools.partial(_QuietHandler, directory=str(site_dir))
-    httpd = http.server.ThreadingHTTPServer((LOCAL_HOST, 0), handler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://{LOCAL_HOST}:{httpd.server_address[1]}"
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
-        thread.join(timeout=5)
+    """The site's URL without the trailing slash ('http://127.0.0.1:PORT/rnnbook'):
+    the built site served like GitHub Pages for the whole session."""
+    with pages_server.serve(site_dir) as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def site_path(server):
+    """site_path(url) -> the URL's path below the site ('/en/rnn/model/')."""
+    base = urllib.parse.urlsplit(server).path
+
+    def path_of(url):
+        path = urllib.parse.unquote(urllib.parse.urlsplit(url).path)
+        return "/" + path[len(base):].lstrip("/") if path.startswith(base) else path
+
+    return path_of
 
 
 @pytest.fixture(scope="session")
@@ -96,7 +106,9 @@ class Visit:
     """One page opened in a fresh context, with what happened on the way."""
 
     page: object
+    status: int = None  # of the page itself
     requests: list = dataclasses.field(default_factory=list)
+    responses: list = dataclasses.field(default_factory=list)
     outside: list = dataclasses.field(default_factory=list)
     console_errors: list = dataclasses.field(default_factory=list)
     page_errors: list = dataclasses.field(default_factory=list)
@@ -112,6 +124,23 @@ class Visit:
             if not (text.startswith("Failed to load resource") and harmless_failure(url)):
                 found.append(f"console error: {text} ({url})")
         return found
+
+    def transfer(self):
+        """[(bytes sent, bytes after decoding, url)] of every response.  Bytes sent
+        are the body as it came over the wire (gzip-compressed where the server
+        compresses); where Chromium reports no size, the decoded body counts."""
+        rows = []
+        for response in self.responses:
+            try:
+                decoded = len(response.body())
+            except Exception:  # a redirect or an aborted load has no body
+                decoded = 0
+            try:
+                sent = response.request.sizes()["responseBodySize"]
+            except Exception:
+                sent = -1
+            rows.append((sent if sent > 0 else decoded, decoded, response.url))
+        return rows
 
 
 def harmless_failure(url):
@@ -147,6 +176,8 @@ def visit(browser, server, request):
                 route.abort()
 
         context.route("**/*", route)
+        # the context's responses include those of the search worker
+        context.on("response", lambda response: record.responses.append(response))
         page = context.new_page()
         record.page = page
         page.on(
@@ -160,7 +191,8 @@ def visit(browser, server, request):
             lambda response: response.status >= 400
             and record.failed.append((response.status, response.url)),
         )
-        page.goto(server + path, wait_until="load")
+        response = page.goto(server + path, wait_until="load")
+        record.status = response.status if response else None
         page.wait_for_load_state("networkidle")
         return record
 
@@ -171,5 +203,8 @@ def visit(browser, server, request):
 
 @pytest.fixture(scope="session")
 def screenshots():
+    """artifacts/screenshots/, emptied of an earlier run's pictures."""
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    for old in ARTIFACTS.glob("*.png"):
+        old.unlink()
     return ARTIFACTS

@@ -1,13 +1,22 @@
-"""The built book in headless Chromium: pages load cleanly and offline, math
-renders, the language switcher, search and the dark palette work."""
+"""The built book in headless Chromium, as a reader uses it: every page in
+both languages loads cleanly and offline, renders its math and stays under
+the transfer budget; the language switcher leads to the twin page; search
+finds the chapters' terms in both languages; the dark palette toggles and
+stays on from page to page; a missing page gets the 404 page.  Screenshots of
+three pages go to artifacts/screenshots/."""
 
 import json
 import re
-import urllib.parse
 
 import pytest
 
 STUB_MARKER = "<!-- stub -->"
+PRINT_MARKER = "<!-- rnnbook-print-edition -->"
+# What one page may transfer, everything it loads included (the HTML, styles,
+# scripts, KaTeX and its fonts, the search index): bytes as sent by a server
+# that compresses text like GitHub Pages does.
+TRANSFER_BUDGET = 2_000_000
+LANGUAGE_PREFIX = {"zh": "/", "en": "/en/"}
 
 MATH_STATE = r"""() => {
   const article = document.querySelector("article") || document.body;
@@ -23,7 +32,7 @@ MATH_STATE = r"""() => {
     tagsWritten: [...article.querySelectorAll(".katex-mathml annotation")]
       .map(a => (a.textContent.match(/\\tag\*?\{/g) || []).length)
       .reduce((x, y) => x + y, 0),
-    download: (article.querySelector("a.rnnbook-notebook-download") || {}).href || null,
+    downloads: [...article.querySelectorAll("a.rnnbook-notebook-download")].map(a => a.href),
     text: clone.textContent,
   };
 }"""
@@ -48,18 +57,26 @@ def notebook_formulas(notebook_path):
     return count
 
 
-def screenshot_name(path):
-    return (path.strip("/").replace("/", "-") or "home") + ".png"
+@pytest.fixture(scope="session")
+def transfer_report(screenshots):
+    """Collects each page's transfer; written to artifacts/transfer-sizes.txt."""
+    rows = {}
+    yield rows
+    lines = [f"{'sent':>10} {'decoded':>10}  page (budget {TRANSFER_BUDGET} bytes sent)"]
+    lines += [f"{sent:>10} {decoded:>10}  {path}" for path, (sent, decoded) in sorted(rows.items())]
+    (screenshots.parent / "transfer-sizes.txt").write_text("\n".join(lines) + "\n", "utf-8")
 
 
-def test_page_loads_offline_without_errors_and_renders_its_math(
-    visit, page_path, site_dir, screenshots
+def test_page_loads_offline_renders_its_math_within_budget(
+    visit, page_path, site_dir, site_path, transfer_report
 ):
     record = visit(page_path)
     page = record.page
     state = page.evaluate(MATH_STATE)
     problems = record.problems()
 
+    if record.status != 200:
+        problems.append(f"HTTP {record.status}")
     if state["arithmatex"] != state["rendered"] or state["failed"]:
         problems.append(
             f"{state['rendered']} of {state['arithmatex']} formulas rendered, "
@@ -71,61 +88,82 @@ def test_page_loads_offline_without_errors_and_renders_its_math(
     if raw:
         problems.append(f"raw math delimiters left in the text: {raw}")
     if state["notebook"]:
-        href = urllib.parse.urlsplit(state["download"] or "").path
-        source = site_dir / href.lstrip("/")
-        expected = notebook_formulas(source) if href and source.is_file() else None
-        if expected is None:
-            problems.append(f"notebook page without a downloadable .ipynb ({href!r})")
-        elif state["notebookMath"] != expected:
-            problems.append(
-                f"notebook: {state['notebookMath']} formulas rendered, {expected} in the cells"
-            )
+        sources = [site_dir / site_path(href).lstrip("/") for href in state["downloads"]]
+        if not sources or not all(source.is_file() for source in sources):
+            problems.append(f"notebook page without a downloadable .ipynb ({state['downloads']})")
+        else:
+            expected = sum(notebook_formulas(source) for source in sources)
+            if state["notebookMath"] != expected:
+                problems.append(
+                    f"notebook: {state['notebookMath']} formulas rendered, {expected} in the cells"
+                )
         leftover = INLINE_DOLLARS.findall(state["text"])
         if leftover:
             problems.append(f"notebook math left raw: {leftover[:5]}")
 
-    if state["arithmatex"] or state["notebookMath"]:
-        first = page.locator(".katex-display, .katex").first
-        first.scroll_into_view_if_needed()
-        page.screenshot(path=str(screenshots / screenshot_name(page_path)))
+    rows = record.transfer()
+    sent = sum(row[0] for row in rows)
+    transfer_report[page_path] = (sent, sum(row[1] for row in rows))
+    if sent > TRANSFER_BUDGET:
+        biggest = sorted(rows, reverse=True)[:5]
+        problems.append(f"transfers {sent} bytes, over the budget of {TRANSFER_BUDGET}: "
+                        + ", ".join(f"{url} {size}" for size, _, url in biggest))
+    if not any(site_path(url).endswith(".js") for url in record.requests):
+        problems.append("no script was loaded: the request log sees nothing")
 
     assert not problems, f"{page_path}:\n" + "\n".join(problems)
 
 
-SWITCHES = [("/", "/en/"), ("/rnn/model/", "/en/rnn/model/"),
-            ("/notebooks/quickstart/", "/en/notebooks/quickstart/")]
+def test_every_page_is_visited_in_both_languages(nav_pages, page_paths):
+    missing = [prefix + url for _, url in nav_pages for prefix in LANGUAGE_PREFIX.values()
+               if prefix + url not in page_paths]
+    assert not missing, f"pages of the nav that the browser tests do not open: {missing}"
 
 
-@pytest.mark.parametrize("zh, en", SWITCHES)
-def test_language_switcher_lands_on_the_twin(visit, server, zh, en):
-    record = visit(zh)
+def test_language_switcher_lands_on_the_twin(visit, server, nav_pages, site_path, repo_root):
+    """On every page of the nav, the selector's English link opens the English
+    twin and its Chinese link leads back (one tab, as a reader clicks).  The
+    print edition, the whole book again, is left to tests/site, which checks
+    the selector's links on every page without a browser."""
+    record = visit("/")
     page = record.page
-    for target_lang, target in (("en", en), ("zh", zh)):
-        page.hover(".md-header__option .md-select")
-        with page.expect_navigation():
-            page.click(f"a.md-select__link[hreflang={target_lang}]")
-        page.wait_for_load_state("load")
-        assert urllib.parse.urlsplit(page.url).path == target
-        assert page.evaluate("document.documentElement.lang").startswith(target_lang)
-    assert not record.problems(), "\n".join(record.problems())
+    problems = []
+    for src, url in nav_pages:
+        if PRINT_MARKER in (repo_root / "docs" / src).read_text(encoding="utf-8"):
+            continue
+        zh, en = "/" + url, "/en/" + url
+        page.goto(server + zh, wait_until="domcontentloaded")
+        for target_lang, target in (("en", en), ("zh", zh)):
+            page.hover(".md-header__option .md-select")
+            with page.expect_navigation(wait_until="domcontentloaded"):
+                page.click(f"a.md-select__link[hreflang={target_lang}]")
+            landed = site_path(page.url)
+            lang = page.evaluate("document.documentElement.lang")
+            if landed != target or not lang.startswith(target_lang):
+                problems.append(f"{zh}: the {target_lang} link led to {landed} (lang={lang}), "
+                                f"expected {target}")
+                break
+    page.wait_for_load_state("load")
+    problems += record.problems()
+    assert not problems, "\n".join(problems)
 
 
-def search(page, query):
+def search(page, query, site_path):
     box = page.locator("input.md-search__input")
     box.click()
     box.fill(query)
     box.press("End")  # Material searches on keyup; fill() types no key
     page.wait_for_selector(".md-search-result__item a", timeout=15_000)
     return [
-        urllib.parse.urlsplit(href).path
+        site_path(href)
         for href in page.eval_on_selector_all(
             ".md-search-result__item a", "links => links.map(a => a.href)"
         )
     ]
 
 
-def bptt_is_written(site_dir):
-    page = site_dir / "rnn" / "bptt" / "index.html"
+def is_written(site_dir, url):
+    page = site_dir / url.strip("/") / "index.html"
     return page.is_file() and STUB_MARKER not in page.read_text(encoding="utf-8")
 
 
@@ -134,29 +172,87 @@ def bptt_is_written(site_dir):
     [
         ("/rnn/bptt/", "反向传播", "/rnn/bptt/"),
         ("/rnn/bptt/", "梯度消失", "/rnn/bptt/"),
+        ("/", "遗忘门", "/gated/lstm/"),
         ("/en/rnn/bptt/", "backpropagation", "/en/rnn/bptt/"),
+        ("/en/", "forget gate", "/en/gated/lstm/"),
     ],
 )
-def test_search_finds_the_chapter(visit, site_dir, start, query, expected):
-    if not bptt_is_written(site_dir):
-        pytest.skip("docs/rnn/bptt.md is still a stub: nothing to search for yet")
+def test_search_finds_the_chapter(visit, site_dir, site_path, start, query, expected):
+    if not is_written(site_dir, expected):
+        pytest.skip(f"{expected} is still a stub: nothing to search for yet")
     record = visit(start)
-    found = search(record.page, query)
+    found = search(record.page, query, site_path)
     assert expected in found, f"searching {query!r} from {start} found {found}"
     assert not record.problems(), "\n".join(record.problems())
 
 
-def test_dark_palette_toggle(visit, screenshots):
+SCHEME = "document.body.getAttribute('data-md-color-scheme')"
+BACKGROUND = "getComputedStyle(document.body).backgroundColor"
+
+
+def test_dark_palette_toggles_and_persists_across_pages(visit, site_path):
     record = visit("/rnn/model/")
     page = record.page
-    scheme = "document.body.getAttribute('data-md-color-scheme')"
-    background = "getComputedStyle(document.body).backgroundColor"
-    assert page.evaluate(scheme) == "default"
-    light = page.evaluate(background)
+    assert page.evaluate(SCHEME) == "default"
+    light = page.evaluate(BACKGROUND)
     page.click("form[data-md-component=palette] label:not([hidden])")
-    page.wait_for_function(f"{scheme} === 'slate'")
-    assert page.evaluate(background) != light
-    page.screenshot(path=str(screenshots / "dark-rnn-model.png"))
+    page.wait_for_function(f"{SCHEME} === 'slate'")
+    assert page.evaluate(BACKGROUND) != light
+    # to the next chapter through the navigation, as a reader goes
+    with page.expect_navigation():
+        page.click(".md-sidebar--primary a.md-nav__link[href='../forward/']")
+    page.wait_for_load_state("load")
+    assert site_path(page.url) == "/rnn/forward/"
+    assert page.evaluate(SCHEME) == "slate", "the dark palette is lost on the next page"
+    assert page.evaluate(BACKGROUND) != light
+    page.goto(page.url.replace("/rnn/forward/", "/gated/lstm/"), wait_until="load")
+    assert page.evaluate(SCHEME) == "slate", "the dark palette is lost on another page"
+    # and back to light
+    page.click("form[data-md-component=palette] label:not([hidden])")
+    page.wait_for_function(f"{SCHEME} === 'default'")
     page.reload(wait_until="load")
-    assert page.evaluate(scheme) == "slate", "the chosen palette does not persist"
+    assert page.evaluate(SCHEME) == "default"
     assert not record.problems(), "\n".join(record.problems())
+
+
+SCREENSHOTS = [
+    # (file, page, palette, what to scroll to)
+    ("equations-rnn-bptt.png", "/rnn/bptt/", "light", ".katex-display .katex-tag"),
+    ("notebook-quickstart.png", "/en/notebooks/quickstart/", "light", ".jupyter-wrapper .katex"),
+    ("dark-gated-lstm.png", "/gated/lstm/", "dark", ".katex-display"),
+]
+
+
+@pytest.mark.parametrize("name, path, scheme, target", SCREENSHOTS, ids=[s[0] for s in SCREENSHOTS])
+def test_screenshot(visit, screenshots, name, path, scheme, target):
+    """Three pages as a reader sees them: equations, a notebook, the dark palette
+    (the reader's system preference chooses it)."""
+    record = visit(path, color_scheme=scheme)
+    page = record.page
+    expected = "slate" if scheme == "dark" else "default"
+    assert page.evaluate(SCHEME) == expected
+    element = page.locator(target).first
+    element.scroll_into_view_if_needed()
+    page.evaluate("window.scrollBy(0, -200)")
+    page.evaluate("document.fonts.ready.then(() => true)")
+    page.screenshot(path=str(screenshots / name))
+    assert (screenshots / name).stat().st_size > 10_000
+    assert not record.problems(), "\n".join(record.problems())
+
+
+@pytest.mark.parametrize("missing", ["/no/such/page/", "/en/no/such/page/"])
+def test_missing_page_gets_the_404_page(visit, site_path, missing):
+    record = visit(missing)
+    page = record.page
+    assert record.status == 404
+    title = page.inner_text("article h1")
+    assert "404" in title and "Page not found" in title and "找不到" in title
+    problems = [problem for problem in record.problems() if missing not in problem]
+    assert not problems, "the 404 page is broken:\n" + "\n".join(problems)
+    # styled by the site's stylesheet, whatever the depth of the address
+    assert page.evaluate("getComputedStyle(document.querySelector('.md-header')).position") in (
+        "sticky", "fixed")
+    with page.expect_navigation():
+        page.click("article a[hreflang=en]")
+    assert site_path(page.url) == "/en/"
+    assert page.evaluate("document.documentElement.lang") == "en"

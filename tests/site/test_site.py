@@ -289,10 +289,21 @@ def entries_for(index, location_prefix):
     ]
 
 
-def test_search_index_covers_both_languages(search_index, nav_pages):
+def excluded_from_search(repo_root, src):
+    """A page whose front matter says `search: exclude: true` (the print edition,
+    which repeats the whole book)."""
+    text = (repo_root / "docs" / src).read_text(encoding="utf-8")
+    front = re.match(r"^---\n(.*?)\n---\n", text, re.S)
+    return bool(front and re.search(r"^search:\s*\n\s+exclude:\s*true\s*$", front.group(1), re.M))
+
+
+def test_search_index_covers_both_languages(search_index, nav_pages, repo_root):
     locations = {entry["location"].split("#")[0] for entry in search_index["docs"]}
-    for _, url in nav_pages:
+    for src, url in nav_pages:
         for prefix in LANGUAGE_PREFIX.values():
+            if excluded_from_search(repo_root, src):
+                assert prefix + url not in locations, f"{prefix + url} is in the search index"
+                continue
             assert prefix + url in locations, f"{prefix + url} is not in the search index"
     assert search_index["config"]["pipeline"] == ["trimmer"]
     assert set(search_index["config"]["lang"]) >= {"zh", "en"}
@@ -309,6 +320,15 @@ def test_search_index_has_the_chapters_terms_as_words(site_dir, search_index):
     en_tokens = set().union(*(search_tokens(search_index, e)
                               for e in entries_for(search_index, "en/rnn/bptt/")))
     assert "backpropagation" in en_tokens
+
+
+def test_search_index_has_the_gates_as_words(search_index):
+    zh_tokens = set().union(*(search_tokens(search_index, e)
+                              for e in entries_for(search_index, "gated/lstm/")))
+    assert "遗忘门" in zh_tokens, "遗忘门 is not a token of the LSTM page in the search index"
+    en_tokens = set().union(*(search_tokens(search_index, e)
+                              for e in entries_for(search_index, "en/gated/lstm/")))
+    assert {"forget", "gate"} <= en_tokens
 
 
 def test_per_language_search_indexes_agree(site_dir, search_index):
