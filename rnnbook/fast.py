@@ -1,0 +1,572 @@
+"""The sequence functions again, written to be fast: the same numbers, sooner.
+
+``rnn_forward``, ``rnn_backward``, ``lstm_forward``, ``lstm_backward``,
+``gru_forward`` and ``gru_backward`` take the arguments and return the values
+of their namesakes in ``rnnbook.rnn``, ``rnnbook.lstm`` and ``rnnbook.gru``
+(the same shapes, dtypes and dict keys; ``y_pred`` is None without an output
+layer) and check their arguments with the same ``rnnbook.validate`` checks,
+once per sequence.  Only the caches differ: a ``Cache`` of buffers, which only
+the matching backward here accepts.
+
+Where the time goes, and what is done about it:
+
+- Python runs the loop over the time steps, and every numpy call in it costs
+  about a microsecond before any arithmetic starts.  With small matrices that
+  is most of the time, so the loop keeps only what depends on the step before
+  (the recurrent product and the gates' elementwise updates) and everything
+  else is done for all steps at once, before or after the loop.
+- The input projection ``W_x x<t>`` does not depend on the state, so the
+  products of all ``T_x`` steps are one call before the loop (``np.matmul``
+  over the stack of step blocks, its ``T_x`` BLAS calls looped in C).  After
+  the loop the weight gradients are one product each over all steps, with
+  inner dimension ``T_x m`` instead of ``m`` (BLAS runs such a wide product
+  near its peak and a thin one well below it), the input gradient is one
+  product, and the bias gradients one sum.
+- Gates are stacked: one product per step with ``G n_a`` rows instead of ``G``
+  products.  The stacked weight is split once into its state part and its
+  input part, so nothing is concatenated inside the loop.
+- Buffers are allocated once, before the loop, time-major: ``Z[t]`` is the
+  ``(G n_a, m)`` block of step ``t``, contiguous, and each gate's rows in it are
+  contiguous too.  numpy's ufuncs are several times faster on contiguous data
+  than on strided views, and the loop writes into these blocks with ``out=``
+  and in-place operators, so it allocates nothing.
+- The sigmoid is ``(1 + tanh(s / 2)) / 2``, an exact identity that cannot
+  overflow.  The halving is folded into the sigmoid gates' weights and biases
+  (halving is exact in binary floating point), so one ``tanh`` call covers all
+  the gates of a step, and two in-place operations turn the sigmoid gates'
+  values from tanh into sigmoid.
+- The backward's factors that do not depend on the incoming gradient
+  (``1 - a^2``, ``sigma (1 - sigma)`` and what multiplies them) are computed
+  ahead of its loop, a chunk of steps at a time (many steps per call when the
+  blocks are small, one step when a block fills the cache, so that its data
+  stay there from one pass to the next); each step then only multiplies.
+
+The layout within a step is the notes': a column per sample.  The buffers hold
+the steps one after the other, ``(T_x, n, m)``; the public arrays keep the
+notes' ``(n, m, T_x)``, and the copies between the two are one pass each.
+"""
+
+import numpy as np
+
+from rnnbook import validate
+from rnnbook.activations import softmax
+
+__all__ = [
+    "rnn_forward",
+    "rnn_backward",
+    "lstm_forward",
+    "lstm_backward",
+    "gru_forward",
+    "gru_backward",
+    "Cache",
+]
+
+# Order of the gates in the stacked LSTM weight: the three sigmoid gates first,
+# so that one slice turns them into sigmoids, and f, i, c last, so that one
+# broadcast product gives all three of their gradients from dc.
+LSTM_STACK = ("o", "f", "i", "c")
+LSTM_KEYS = ("f", "i", "c", "o")  # the order of rnnbook.lstm's gradient dict
+
+
+class Cache:
+    """What a fast forward keeps for its backward.
+
+    ``kind`` is "rnn", "lstm" or "gru", ``reset_after`` the GRU's form and
+    ``arrays`` a dict of time-major buffers and stacked weights.
+    """
+
+    __slots__ = ("kind", "reset_after", "arrays")
+
+    def __init__(self, kind, arrays, reset_after=False):
+        self.kind = kind
+        self.reset_after = reset_after
+        self.arrays = arrays
+
+    def __repr__(self):
+        T_x, n_a, m = self.arrays["H"][1:].shape
+        form = f", reset_after={self.reset_after}" if self.kind == "gru" else ""
+        return f"<rnnbook.fast.Cache {self.kind}{form}: n_a={n_a}, m={m}, T_x={T_x}>"
+
+
+# --- layouts ------------------------------------------------------------------------
+
+
+def step_blocks(x):
+    """x (n, m, T_x) -> a contiguous (T_x, n, m) copy: block [t] is step t."""
+    return np.ascontiguousarray(x.transpose(2, 0, 1))
+
+
+def notes_layout(blocks):
+    """(T_x, n, m) blocks -> a contiguous (n, m, T_x) array, the notes' layout."""
+    return np.ascontiguousarray(blocks.transpose(1, 2, 0))
+
+
+def as_columns(blocks):
+    """(T_x, n, m) blocks -> a contiguous (n, T_x m) matrix, for one product over all steps."""
+    T_x, n, m = blocks.shape
+    return np.ascontiguousarray(blocks.transpose(1, 0, 2)).reshape(n, T_x * m)
+
+
+def from_columns(matrix, m):
+    """(n, T_x m), the steps' columns side by side -> a contiguous (n, m, T_x) array."""
+    n = matrix.shape[0]
+    return np.ascontiguousarray(matrix.reshape(n, -1, m).transpose(0, 2, 1))
+
+
+def input_projection(Wx, X, b, out):
+    """out[t] = Wx x<t> + b for every step t, in one call before the loop.
+
+    X is (T_x, n_x, m).  np.matmul runs the T_x products in C, one BLAS call
+    each; nothing is left for Python's loop.  (One product with T_x m columns
+    would need its result moved into the step blocks afterwards, and that
+    strided copy costs as much as the product.)
+    """
+    np.matmul(Wx, X, out=out)
+    out += b
+
+
+def gates(blocks, n_a):
+    """The (T_x, n_a, m) views of the gates stacked in the rows of (T_x, G n_a, m) blocks."""
+    T_x, rows, m = blocks.shape
+    stacked = blocks.reshape(T_x, rows // n_a, n_a, m)
+    return [stacked[:, k] for k in range(rows // n_a)]
+
+
+CHUNK_BYTES = 512 * 1024
+
+
+def chunks(T_x, step_bytes):
+    """Slices of consecutive steps whose blocks fill about CHUNK_BYTES together.
+
+    The backward passes compute their per-step factors a chunk at a time, just
+    before the loop reaches it: a chunk small enough to stay in the processor's
+    cache is read from memory once instead of once per pass.  With small blocks
+    a chunk holds many steps, so the passes still cost few calls.
+    """
+    length = max(1, CHUNK_BYTES // step_bytes)
+    return [slice(t0, min(t0 + length, T_x)) for t0 in range(0, T_x, length)]
+
+
+def sigmoid_from_tanh(values):
+    """Turn tanh(s / 2), in place, into sigmoid(s) = (1 + tanh(s / 2)) / 2."""
+    values *= 0.5
+    values += 0.5
+
+
+def halved(rows, n_sigmoid):
+    """A copy of stacked ``rows`` whose first ``n_sigmoid`` rows are halved.
+
+    Multiplying by 0.5 is exact, so halved weights give exactly half of the
+    pre-activation s, and tanh of it is tanh(s / 2) to the last bit.
+    """
+    rows = rows.copy()
+    rows[:n_sigmoid] *= 0.5
+    return rows
+
+
+def predictions(a, parameters, weight):
+    """softmax(Wy a<t> + by) for every step at once, or None without an output layer."""
+    if weight not in parameters:
+        return None
+    n_a, m, T_x = a.shape
+    logits = (parameters[weight] @ a.reshape(n_a, m * T_x)).reshape(-1, m, T_x)
+    logits += parameters["by"][:, :, None]
+    return softmax(logits)
+
+
+def backward_inputs(da, caches, kind):
+    """Check ``da`` against a fast forward's cache and return the cache's arrays.
+
+    The shape and value errors read as those of rnnbook's own backward.
+    """
+    if not (isinstance(caches, Cache) and caches.kind == kind):
+        got = (
+            f"the cache of rnnbook.fast.{caches.kind}_forward"
+            if isinstance(caches, Cache)
+            else type(caches).__name__
+        )
+        raise TypeError(
+            f"caches must be what rnnbook.fast.{kind}_forward returned, got {got} "
+            f"(the caches of rnnbook.{kind}_forward go to rnnbook.{kind}_backward)"
+        )
+    H = caches.arrays["H"]
+    n_a, m, T_x = H.shape[1], H.shape[2], H.shape[0] - 1
+    if not isinstance(da, np.ndarray):
+        raise TypeError(f"da must be a numpy array, got {type(da).__name__}")
+    if da.shape != (n_a, m, T_x):
+        raise ValueError(
+            f"da has shape {da.shape}, but it needs the shape of the hidden states, "
+            f"(n_a, m, T_x) = ({n_a}, {m}, {T_x})"
+        )
+    validate.Shapes()("da", da, ("n_a", "m", "T_x"))  # a float dtype, every entry finite
+    if da.dtype != H.dtype:
+        raise TypeError(
+            f"da has dtype {da.dtype} but the forward ran in {H.dtype}; "
+            "use one float dtype for all arrays"
+        )
+    return caches.arrays
+
+
+# --- the vanilla RNN ----------------------------------------------------------------
+
+
+def rnn_forward(x, a0, parameters):
+    """rnnbook.rnn_forward, fast: returns (a, y_pred, cache)."""
+    validate.rnn_sequence_inputs(x, a0, parameters)
+    n_x, m, T_x = x.shape
+    n_a = a0.shape[0]
+    Wax, Waa, ba = parameters["Wax"], parameters["Waa"], parameters["ba"]
+
+    X = step_blocks(x)
+    # H[t] is the state entering step t, H[0] = a0.  The input part of every
+    # step's pre-activation goes into H[1:] first, and becomes the state there.
+    H = np.empty((T_x + 1, n_a, m), dtype=x.dtype)
+    H[0] = a0
+    input_projection(Wax, X, ba, out=H[1:])
+
+    product = np.empty((n_a, m), dtype=x.dtype)
+    for h_prev, h in zip(H[:-1], H[1:]):
+        np.matmul(Waa, h_prev, out=product)
+        h += product
+        np.tanh(h, out=h)
+
+    a = notes_layout(H[1:])
+    cache = Cache("rnn", {"X": X, "H": H, "Wax": Wax, "Waa": Waa})
+    return a, predictions(a, parameters, "Wya"), cache
+
+
+def rnn_backward(da, caches):
+    """rnnbook.rnn_backward, fast: returns dx, da0, dWax, dWaa, dba."""
+    arrays = backward_inputs(da, caches, "rnn")
+    X, H, Wax, Waa = arrays["X"], arrays["H"], arrays["Wax"], arrays["Waa"]
+    T_x, n_a, m = H[1:].shape
+
+    # tanh' = 1 - a^2, a chunk of steps at a time; each step then scales its
+    # block of it, in place, into ds<t>, the gradient of its pre-activation.
+    dS = np.empty_like(H[1:])
+    dA = step_blocks(da)  # our copy of the upstream gradients, added to in place
+    WaaT = np.ascontiguousarray(Waa.T)
+    dh = np.zeros((n_a, m), dtype=dS.dtype)  # what reaches a<t> from step t + 1
+    steps = list(zip(dS, dA))
+    for chunk in reversed(chunks(T_x, H[0].nbytes)):
+        np.square(H[1:][chunk], out=dS[chunk])
+        np.subtract(1, dS[chunk], out=dS[chunk])
+        for ds, da_t in reversed(steps[chunk]):
+            da_t += dh
+            ds *= da_t
+            np.matmul(WaaT, ds, out=dh)
+
+    # One product per weight over all steps, one sum for the bias.
+    dS = as_columns(dS)
+    dWax = dS @ as_columns(X).T
+    dWaa = dS @ as_columns(H[:-1]).T
+    dba = dS.sum(axis=1, keepdims=True)
+    dx = from_columns(Wax.T @ dS, m)
+    return {"dx": dx, "da0": dh, "dWax": dWax, "dWaa": dWaa, "dba": dba}
+
+
+# --- the LSTM -----------------------------------------------------------------------
+
+
+def lstm_forward(x, a0, parameters, c0=None):
+    """rnnbook.lstm_forward, fast: returns (a, y_pred, c, cache)."""
+    validate.lstm_sequence_inputs(x, a0, c0, parameters)
+    n_x, m, T_x = x.shape
+    n_a = a0.shape[0]
+    dtype = x.dtype
+
+    # One stacked weight for the four gates, (4 n_a, n_a + n_x), in the order
+    # of LSTM_STACK; o, f and i are sigmoids, so their rows are halved.
+    W = np.concatenate([parameters["W" + gate] for gate in LSTM_STACK])
+    b = np.concatenate([parameters["b" + gate] for gate in LSTM_STACK])
+    W_half, b_half = halved(W, 3 * n_a), halved(b, 3 * n_a)
+    Wa_half = np.ascontiguousarray(W_half[:, :n_a])  # the state part, (4 n_a, n_a)
+
+    X = step_blocks(x)
+    # Z[t]: step t's four pre-activations, stacked in rows, then their values.
+    Z = np.empty((T_x, 4 * n_a, m), dtype=dtype)
+    input_projection(W_half[:, n_a:], X, b_half, out=Z)
+    H = np.empty((T_x + 1, n_a, m), dtype=dtype)  # H[t], C[t]: the states entering step t
+    C = np.empty((T_x + 1, n_a, m), dtype=dtype)
+    H[0] = a0
+    C[0] = 0 if c0 is None else c0
+    tanh_C = np.empty((T_x, n_a, m), dtype=dtype)  # tanh(c<t>), which the backward needs
+
+    product = np.empty((4 * n_a, m), dtype=dtype)
+    written = np.empty((n_a, m), dtype=dtype)
+    # Iterating over the buffers hands each step its blocks: no slicing in the loop.
+    steps = zip(Z, Z[:, : 3 * n_a], *gates(Z, n_a), H[:-1], H[1:], C[:-1], C[1:], tanh_C)
+    for z, sig, o, f, i, cc, h_prev, h, c_prev, c, tanh_c in steps:
+        np.matmul(Wa_half, h_prev, out=product)
+        z += product
+        np.tanh(z, out=z)  # tanh(s / 2) for o, f, i; tanh(s) for the candidate
+        sigmoid_from_tanh(sig)
+        np.multiply(f, c_prev, out=c)  # keep part of the old memory,
+        np.multiply(i, cc, out=written)
+        c += written  # write part of the candidate,
+        np.tanh(c, out=tanh_c)
+        np.multiply(o, tanh_c, out=h)  # and show part of the result.
+
+    a, c_all = notes_layout(H[1:]), notes_layout(C[1:])
+    cache = Cache("lstm", {"X": X, "H": H, "C": C, "tanh_C": tanh_C, "Z": Z, "W": W})
+    return a, predictions(a, parameters, "Wy"), c_all, cache
+
+
+def lstm_factors(Z, C_prev, tanh_C, dS, a_to_c, n_a):
+    """The parts of the LSTM's gradients that do not depend on the incoming gradient.
+
+    For the steps of the (T, 4 n_a, m) blocks Z (the gates' values), writes
+        ds_o = tanh(c) o (1 - o)      ds_f = c_prev f (1 - f)
+        ds_i = cc i (1 - i)           ds_c = i (1 - cc^2)
+    into dS (the loop multiplies the first by da, the others by dc), and
+    o (1 - tanh(c)^2), which takes the gradient from a<t> on to c<t>, into a_to_c.
+    """
+    o, f, i, cc = gates(Z, n_a)
+    dS_o, dS_f, dS_i, dS_c = gates(dS, n_a)
+    sig, d_sig = Z[:, : 3 * n_a], dS[:, : 3 * n_a]
+    np.subtract(1, sig, out=d_sig)
+    d_sig *= sig
+    dS_o *= tanh_C
+    dS_f *= C_prev
+    dS_i *= cc
+    np.square(cc, out=dS_c)
+    np.subtract(1, dS_c, out=dS_c)
+    dS_c *= i
+    np.square(tanh_C, out=a_to_c)
+    np.subtract(1, a_to_c, out=a_to_c)
+    a_to_c *= o
+
+
+def lstm_backward(da, caches):
+    """rnnbook.lstm_backward, fast: returns dx, da0, dc0 and every gate's dW*, db*."""
+    arrays = backward_inputs(da, caches, "lstm")
+    X, H, C, tanh_C, Z, W = (arrays[k] for k in ("X", "H", "C", "tanh_C", "Z", "W"))
+    T_x, n_a, m = tanh_C.shape
+    WaT = np.ascontiguousarray(W[:, :n_a].T)  # (n_a, 4 n_a)
+    f_all = gates(Z, n_a)[1]
+
+    # The gradient of a step's four pre-activations, dS<t>, starts as the factors
+    # that do not depend on the incoming gradient (lstm_factors), computed a chunk
+    # of steps at a time just before the loop reaches them, in a buffer of one
+    # chunk.  When a chunk is done, its blocks are copied into dS, the columns
+    # of all steps side by side, while they are still in the cache.
+    dtype = Z.dtype
+    pieces = chunks(T_x, Z[0].nbytes)
+    longest = pieces[0].stop - pieces[0].start
+    work = np.empty((longest, 4 * n_a, m), dtype=dtype)
+    a_to_c = np.empty((longest, n_a, m), dtype=dtype)
+    dS = np.empty((4 * n_a, T_x, m), dtype=dtype)
+
+    dA = step_blocks(da)
+    dh = np.zeros((n_a, m), dtype=dtype)  # from step t + 1 to a<t>
+    dc = np.zeros((n_a, m), dtype=dtype)  # from step t + 1 to c<t>, then all of dc<t>
+    through_a = np.empty((n_a, m), dtype=dtype)
+    for chunk in reversed(pieces):
+        length = chunk.stop - chunk.start
+        ds_chunk, to_c = work[:length], a_to_c[:length]
+        lstm_factors(Z[chunk], C[chunk], tanh_C[chunk], ds_chunk, to_c, n_a)
+        # f, i and c are all scaled by dc: one broadcast product per step.
+        ds_o, ds_fic = ds_chunk[:, :n_a], ds_chunk[:, n_a:].reshape(length, 3, n_a, m)
+        steps = zip(dA[chunk], ds_chunk, ds_o, ds_fic, to_c, f_all[chunk])
+        for da_t, ds, ds_o_t, ds_fic_t, to_c_t, f in reversed(list(steps)):
+            da_t += dh  # everything that reaches a<t>
+            np.multiply(da_t, to_c_t, out=through_a)
+            dc += through_a  # everything that reaches c<t>
+            ds_o_t *= da_t
+            ds_fic_t *= dc
+            dc *= f  # on to c<t-1>
+            np.matmul(WaT, ds, out=dh)  # on to a<t-1>
+        dS[:, chunk] = ds_chunk.transpose(1, 0, 2)
+
+    # One product per weight part over all steps, one sum for the biases.
+    dS = dS.reshape(4 * n_a, T_x * m)
+    dW = np.concatenate([dS @ as_columns(H[:-1]).T, dS @ as_columns(X).T], axis=1)
+    db = dS.sum(axis=1, keepdims=True)
+    dx = from_columns(W[:, n_a:].T @ dS, m)
+
+    grads = {"dx": dx}
+    for gate in LSTM_KEYS:
+        k = LSTM_STACK.index(gate)
+        grads["dW" + gate] = dW[k * n_a : (k + 1) * n_a]
+        grads["db" + gate] = db[k * n_a : (k + 1) * n_a]
+    grads["da0"] = dh
+    grads["dc0"] = dc
+    return grads
+
+
+# --- the GRU ------------------------------------------------------------------------
+#
+# The candidate c multiplies the input by Wc[:, n_a:] as z and r do, but the
+# state by Wc[:, :n_a] only after (reset_after) or through (reset before) the
+# reset gate.  So the input part is stacked in the order c, z, r and the state
+# part in the order z, r, c, and a step's block has the slots [c, z, r, ha]:
+# the input side uses slots 0-2 and the state side slots 1-3, each a
+# contiguous run of rows.  ha = Wc[:, :n_a] a_prev + bca is the reset_after
+# form's; the other form has no slot 3.
+
+
+def gru_weights(parameters, n_a, reset_after):
+    """The stacked input part (c, z, r) with its biases, and the state part (z, r[, c])."""
+    Wx = np.concatenate([parameters["W" + gate][:, n_a:] for gate in "czr"])
+    bx = np.concatenate([parameters["b" + gate] for gate in "czr"])
+    state_gates = "zrc" if reset_after else "zr"
+    Wa = np.concatenate([parameters["W" + gate][:, :n_a] for gate in state_gates])
+    return Wx, bx, Wa
+
+
+def gru_forward(x, a0, parameters, reset_after=False):
+    """rnnbook.gru_forward, fast (either form): returns (a, y_pred, cache)."""
+    validate.gru_sequence_inputs(x, a0, parameters, reset_after)
+    n_x, m, T_x = x.shape
+    n_a = a0.shape[0]
+    dtype = x.dtype
+    Wx, bx, Wa = gru_weights(parameters, n_a, reset_after)
+    # z and r are sigmoids: halve rows n_a to 3 n_a of the input part (c, z, r)
+    # and rows 0 to 2 n_a of the state part (z, r, c).
+    Wx_half, bx_half = Wx.copy(), bx.copy()
+    Wx_half[n_a:] *= 0.5
+    bx_half[n_a:] *= 0.5
+    Wa_half = halved(Wa, 2 * n_a)
+
+    X = step_blocks(x)
+    Z = np.empty((T_x, (4 if reset_after else 3) * n_a, m), dtype=dtype)
+    input_projection(Wx_half, X, bx_half, out=Z[:, : 3 * n_a])
+    H = np.empty((T_x + 1, n_a, m), dtype=dtype)
+    H[0] = a0
+
+    product = np.empty((Wa.shape[0], m), dtype=dtype)
+    scratch = np.empty((n_a, m), dtype=dtype)
+    zr_product = product[: 2 * n_a]
+    if reset_after:
+        bca = parameters["bca"]
+        steps = zip(Z[:, n_a : 3 * n_a], *gates(Z, n_a), H[:-1], H[1:])
+        for zr, cc, z, r, ha, h_prev, h in steps:
+            np.matmul(Wa_half, h_prev, out=product)  # z, r and Wc_a a_prev at once
+            zr += zr_product
+            np.tanh(zr, out=zr)
+            sigmoid_from_tanh(zr)
+            np.add(product[2 * n_a :], bca, out=ha)
+            np.multiply(r, ha, out=scratch)  # the reset gate scales the product
+            cc += scratch
+            np.tanh(cc, out=cc)
+            # a = z a_prev + (1 - z) cc, computed as cc + z (a_prev - cc)
+            np.subtract(h_prev, cc, out=h)
+            h *= z
+            h += cc
+        RH = None
+    else:
+        Wca = np.ascontiguousarray(parameters["Wc"][:, :n_a])
+        RH = np.empty((T_x, n_a, m), dtype=dtype)  # r * a_prev, which dWc needs
+        steps = zip(Z[:, n_a:], *gates(Z, n_a), H[:-1], H[1:], RH)
+        for zr, cc, z, r, h_prev, h, rh in steps:
+            np.matmul(Wa_half, h_prev, out=product)
+            zr += product
+            np.tanh(zr, out=zr)
+            sigmoid_from_tanh(zr)
+            np.multiply(r, h_prev, out=rh)  # the reset gate scales the state
+            np.matmul(Wca, rh, out=scratch)
+            cc += scratch
+            np.tanh(cc, out=cc)
+            np.subtract(h_prev, cc, out=h)
+            h *= z
+            h += cc
+
+    a = notes_layout(H[1:])
+    arrays = {"X": X, "H": H, "Z": Z, "RH": RH, "Wx": Wx, "Wa": Wa,
+              "Wca": parameters["Wc"][:, :n_a]}
+    return a, predictions(a, parameters, "Wy"), Cache("gru", arrays, bool(reset_after))
+
+
+def gru_factors(Z, H_prev, dS, n_a, reset_after):
+    """The parts of the GRU's gradients that do not depend on the incoming gradient.
+
+    For the steps of the blocks Z (slots c, z, r[, ha], their values) and the
+    states entering them, writes per unit of the gradient g reaching a<t>
+        ds_c = (1 - z)(1 - cc^2)        ds_z = (a_prev - cc) z (1 - z)
+    and then, reset_after:   dha = ds_c r,   ds_r = ds_c ha r (1 - r);
+    reset before: ds_r = a_prev r (1 - r), which the loop multiplies by
+    Wc_a^T ds_c, the gradient reaching r * a_prev.
+    """
+    cc, z, r = gates(Z, n_a)[:3]
+    K_c, K_z, K_r = gates(dS, n_a)[:3]
+    np.square(cc, out=K_c)
+    np.subtract(1, K_c, out=K_c)
+    np.subtract(1, z, out=K_z)
+    K_c *= K_z
+    K_z *= z
+    np.subtract(H_prev, cc, out=K_r)  # K_r holds a_prev - cc for a moment
+    K_z *= K_r
+    np.subtract(1, r, out=K_r)
+    K_r *= r
+    if reset_after:
+        ha, K_a = gates(Z, n_a)[3], gates(dS, n_a)[3]
+        K_r *= ha
+        K_r *= K_c
+        np.multiply(K_c, r, out=K_a)
+    else:
+        K_r *= H_prev
+
+
+def gru_backward(da, caches):
+    """rnnbook.gru_backward, fast (either form): returns dx, da0, dW*, db* (and dbca)."""
+    arrays = backward_inputs(da, caches, "gru")
+    reset_after = caches.reset_after
+    X, H, Z, RH, Wx, Wa = (arrays[k] for k in ("X", "H", "Z", "RH", "Wx", "Wa"))
+    T_x, n_a, m = H[1:].shape
+    z_all, r_all = gates(Z, n_a)[1:3]
+
+    # dS[t] starts as the factors of gru_factors, a chunk of steps at a time.
+    dS = np.empty_like(Z)
+    K_r = gates(dS, n_a)[2]
+    if reset_after:
+        scaled = dS.reshape(T_x, 4, n_a, m)  # all four slots are scaled by g
+        WaT = np.ascontiguousarray(Wa.T)  # (n_a, 3 n_a): z, r, c
+    else:
+        scaled = dS[:, : 2 * n_a].reshape(T_x, 2, n_a, m)  # c and z by g, r by Wc_a^T ds_c
+        WaT = np.ascontiguousarray(Wa.T)  # (n_a, 2 n_a): z, r
+        WcaT = np.ascontiguousarray(arrays["Wca"].T)
+        d_rh = np.empty((n_a, m), dtype=Z.dtype)
+
+    dA = step_blocks(da)
+    dh = np.zeros((n_a, m), dtype=Z.dtype)
+    scratch = np.empty((n_a, m), dtype=Z.dtype)
+    steps = list(zip(dA, dS, scaled, z_all, r_all, K_r))
+    for chunk in reversed(chunks(T_x, Z[0].nbytes)):
+        gru_factors(Z[chunk], H[chunk], dS[chunk], n_a, reset_after)
+        for da_t, ds, ds_scaled, z, r, ds_r in reversed(steps[chunk]):
+            da_t += dh  # g: everything that reaches a<t>
+            ds_scaled *= da_t
+            if reset_after:
+                np.matmul(WaT, ds[n_a:], out=dh)  # through z, r and ha at once
+            else:
+                np.matmul(WcaT, ds[:n_a], out=d_rh)  # back through Wc_a to r * a_prev
+                ds_r *= d_rh
+                np.matmul(WaT, ds[n_a:], out=dh)  # through z and r
+                np.multiply(d_rh, r, out=scratch)
+                dh += scratch
+            np.multiply(da_t, z, out=scratch)  # a<t> = z a<t-1> + ...
+            dh += scratch
+
+    # The input side is slots 0-2 (c, z, r) in both forms.
+    dS = as_columns(dS)
+    dWx = dS[: 3 * n_a] @ as_columns(X).T
+    db = dS.sum(axis=1, keepdims=True)
+    dx = from_columns(Wx.T @ dS[: 3 * n_a], m)
+    H_prev = as_columns(H[:-1])
+    if reset_after:
+        dWa = dS[n_a:] @ H_prev.T  # z, r, c
+    else:
+        dWa = np.concatenate([dS[n_a:] @ H_prev.T, dS[:n_a] @ as_columns(RH).T])
+
+    grads = {}
+    for k, gate in enumerate("zrc"):
+        slot = "czr".index(gate)
+        grads["dW" + gate] = np.concatenate(
+            [dWa[k * n_a : (k + 1) * n_a], dWx[slot * n_a : (slot + 1) * n_a]], axis=1
+        )
+        grads["db" + gate] = db[slot * n_a : (slot + 1) * n_a]
+    if reset_after:
+        grads["dbca"] = db[3 * n_a :]
+    grads["dx"] = dx
+    grads["da0"] = dh
+    return grads
