@@ -1,18 +1,23 @@
 """Every workflow of the project.  ``nox`` alone runs every check.
 
-    nox              lint, package tests, code blocks, strict site build, browser tests
+    nox              lint, package tests, code blocks, strict site build, browser
+                     tests, the PDF edition
     nox -s serve     build the book and serve it on http://127.0.0.1:8000
     nox -s tests     the package tests only (and the PyTorch cross-checks)
     nox -s book      every code block of the book, and the book's own tests
     nox -s docs      `mkdocs build --strict` into site/, then the built-site tests
     nox -s browser   the built site in Debian's headless Chromium
+    nox -s pdf       the book printed to artifacts/pdf/rnnbook-zh.pdf and -en.pdf
+    nox -s lock      refresh requirements/constraints.txt (not part of `nox`)
 
 Sessions use uv to create their environments when uv is installed and fall
-back to virtualenv otherwise.
+back to virtualenv otherwise.  Every session installs with the versions pinned
+in requirements/constraints.txt, so two runs on two machines install the same.
 """
 
 import glob
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -22,12 +27,27 @@ import nox
 nox.options.default_venv_backend = "uv|virtualenv"
 nox.options.reuse_existing_virtualenvs = False
 nox.options.error_on_missing_interpreters = True
-nox.options.sessions = ["lint", "tests", "book", "docs", "browser"]
+nox.options.sessions = ["lint", "tests", "book", "docs", "browser", "pdf"]
+
+# Every version every session installs (`nox -s lock` writes it).
+CONSTRAINTS = "requirements/constraints.txt"
+LOCK_INPUTS = ["pyproject.toml", "requirements/tools.in"]
+# Built files a person or CI keeps: screenshots, the PDFs, the list of
+# external links (gitignored).
+ARTIFACTS = "artifacts"
 
 # mkdocs-material 9.8 prints a banner about MkDocs 2 on every build.
 MKDOCS_ENV = {"NO_MKDOCS_2_WARNING": "1"}
-# The browser tests drive Debian's Chromium; Playwright never downloads one.
-CHROMIUM = "/usr/bin/chromium"
+# The notebooks train small models: one BLAS thread is faster than two
+# fighting over two cores with the kernel that runs them.
+MKDOCS_ENV["OPENBLAS_NUM_THREADS"] = "1"
+# The browser tests and the PDF printer drive Debian's Chromium; Playwright
+# never downloads one.  RNNBOOK_CHROMIUM names another Chromium build (CI on a
+# machine whose Chromium lives elsewhere).
+CHROMIUM = os.environ.get("RNNBOOK_CHROMIUM", "/usr/bin/chromium")
+# `nox -s serve` serves the book at the root of this address, not below the
+# path of the published site_url.
+SERVE_ADDRESS = "127.0.0.1:8000"
 
 # The PyTorch release the cross-checks pin.  A CPU build of it lies in a local
 # wheel folder on the project's machines; PyPI's default Linux build of torch
@@ -46,10 +66,20 @@ def local_torch_wheel():
     return None
 
 
+def install(session, *args):
+    """session.install with every version pinned by CONSTRAINTS, the build
+    backend of `-e .` included (PIP_CONSTRAINT reaches pip's isolated build
+    environment, UV_BUILD_CONSTRAINT uv's)."""
+    session.install(
+        "-c", CONSTRAINTS, *args,
+        env={"PIP_CONSTRAINT": CONSTRAINTS, "UV_BUILD_CONSTRAINT": CONSTRAINTS},
+    )
+
+
 def install_torch(session):
     wheel = os.environ.get("RNNBOOK_TORCH_WHEEL") or local_torch_wheel()
     if wheel:
-        session.install(wheel)
+        install(session, wheel)
     else:
         session.warn(
             f"no local CPU wheel of torch {TORCH_VERSION} for {PY_TAG}: the PyTorch "
@@ -57,17 +87,45 @@ def install_torch(session):
         )
 
 
+def _name(requirement):
+    """The normalized project name a requirement line starts with (PEP 503)."""
+    match = re.match(r"\s*([A-Za-z0-9][A-Za-z0-9._-]*)", requirement)
+    return re.sub(r"[-_.]+", "-", match.group(1)).lower() if match else None
+
+
+def unpinned_requirements():
+    """What pyproject.toml and requirements/tools.in require by name that
+    CONSTRAINTS does not pin: a dependency added without `nox -s lock`."""
+    import tomllib
+
+    with open("pyproject.toml", "rb") as file:
+        project = tomllib.load(file)["project"]
+    wanted = list(project.get("dependencies", []))
+    for extra in project.get("optional-dependencies", {}).values():
+        wanted += extra
+    with open(LOCK_INPUTS[1], encoding="utf-8") as file:
+        wanted += [line for line in file if line.strip() and not line.lstrip().startswith("#")]
+    with open(CONSTRAINTS, encoding="utf-8") as file:
+        pinned = {_name(line) for line in file if "==" in line and not line.startswith(" ")}
+    # torch is installed from its local wheel and left out of the constraints
+    return sorted({_name(line) for line in wanted} - pinned - {"torch", None})
+
+
 @nox.session
 def lint(session):
-    """Static checks: ruff on the package, the tests and the tooling."""
-    session.install("ruff==0.14.0")
+    """Static checks: ruff on the package, the tests and the tooling; every
+    requirement pinned in requirements/constraints.txt."""
+    missing = unpinned_requirements()
+    if missing:
+        session.error(f"{CONSTRAINTS} does not pin {missing}: run `python3 -m nox -s lock`")
+    install(session, "ruff")
     session.run("ruff", "check", "rnnbook", "tests", "tools", "noxfile.py")
 
 
 @nox.session
 def tests(session):
     """The package tests, with the PyTorch cross-checks where torch can be installed."""
-    session.install("-e", ".[test]")
+    install(session, "-e", ".[test]")
     install_torch(session)
     session.run("pytest", "tests/package", *session.posargs)
 
@@ -79,7 +137,7 @@ def book(session):
     pytest-codeblocks would also run ```bash blocks; the plugin given with -p
     leaves them out (the book's shell lines are for readers, not for CI).
     """
-    session.install("-e", ".[test]")
+    install(session, "-e", ".[test]")
     # the conventions appendix checks rnnbook against torch.nn.LSTM/GRU
     install_torch(session)
     # first the fast checks of the sources (a fence that would not run, a
@@ -95,52 +153,158 @@ def book(session):
 @nox.session
 def docs(session):
     """Build the site strictly into site/ and test what was built."""
-    session.install("-e", ".[docs,test]")
+    install(session, "-e", ".[docs,test]")
+    inputs = site_inputs_digest()
     session.run("mkdocs", "build", "--strict", "--site-dir", "site", env=MKDOCS_ENV)
+    # browser and pdf reuse this build (it executes every notebook) while
+    # nothing it was built from has changed
+    os.makedirs(os.path.dirname(SITE_STAMP), exist_ok=True)
+    with open(SITE_STAMP, "w", encoding="utf-8") as file:
+        file.write(inputs)
     session.run("pytest", "tests/site", *session.posargs, env={"RNNBOOK_SITE_DIR": "site"})
 
 
-def ensure_chromium(session):
-    """Debian's Chromium at CHROMIUM, installed with apt-get if missing.
+def has_chinese_font():
+    """fontconfig knows a font for Chinese (else the zh pages print as boxes)."""
+    if not shutil.which("fc-list"):
+        return False
+    found = subprocess.run(["fc-list", ":lang=zh", "family"], capture_output=True, text=True)
+    return found.returncode == 0 and bool(found.stdout.strip())
 
-    Returns a reason when it cannot be had, None when it is there.
+
+def ensure_chromium(session):
+    """Debian's Chromium at CHROMIUM and a Chinese font, installed with apt-get
+    (chromium, fonts-wqy-microhei) if missing.
+
+    Returns a reason when they cannot be had, None when they are there.
     """
-    if os.access(CHROMIUM, os.X_OK):
+    missing = []
+    if not os.access(CHROMIUM, os.X_OK):
+        missing.append("chromium")
+    if not shutil.which("fc-list"):
+        missing.append("fontconfig")  # to ask for a Chinese font
+    if not has_chinese_font():
+        missing.append("fonts-wqy-microhei")
+    if not missing:
         return None
+    what = " and ".join(missing)
     if not shutil.which("apt-get") or not hasattr(os, "geteuid") or os.geteuid() != 0:
-        return f"{CHROMIUM} is missing and only root on Debian can apt-get install it"
-    session.log(f"{CHROMIUM} is missing: installing Debian's chromium with apt-get")
+        return f"{what} missing ({CHROMIUM}) and only root on Debian can apt-get install it"
+    session.log(f"installing Debian's {what} with apt-get")
     env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
-    for command in (["apt-get", "update"], ["apt-get", "install", "-y", "chromium"]):
+    for command in (["apt-get", "update"], ["apt-get", "install", "-y", *missing]):
         if subprocess.run(command, env=env, stdin=subprocess.DEVNULL).returncode != 0:
             return f"`{' '.join(command)}` failed"
     if not os.access(CHROMIUM, os.X_OK):
         return f"apt-get installed chromium but {CHROMIUM} is not there"
+    if not has_chinese_font():
+        return "apt-get installed fonts-wqy-microhei but fontconfig knows no Chinese font"
     return None
 
 
 @nox.session
 def browser(session):
     """The built site in headless Chromium: clean loads, math, language, search."""
-    reason = ensure_chromium(session)
-    if reason:
-        if os.environ.get("CI"):
-            session.error(f"browser tests cannot run: {reason}")
-        session.warn(f"!!! BROWSER TESTS SKIPPED: {reason} !!!")
-        session.skip(reason)
-    session.install("-e", ".[docs,browser]")
-    site = os.path.join(session.create_tmp(), "site")
-    session.run("mkdocs", "build", "--strict", "--quiet", "--site-dir", site, env=MKDOCS_ENV)
+    need_chromium(session)
+    install(session, "-e", ".[docs,browser]")
+    site = build_site(session)
     session.run(
         "pytest", "tests/browser", *session.posargs,
         env={"RNNBOOK_SITE_DIR": site, "RNNBOOK_CHROMIUM": CHROMIUM},
     )
 
 
+# What the site is built from; SITE_STAMP holds their digest at the last
+# `nox -s docs` build into site/.
+SITE_INPUTS = ["docs", "rnnbook", "tools", "overrides", "mkdocs.yml", CONSTRAINTS]
+SITE_STAMP = os.path.join(".nox", "site-inputs.sha256")
+
+
+def site_inputs_digest():
+    """SHA-256 over the paths and bytes of every file the site is built from."""
+    import hashlib
+
+    digest = hashlib.sha256(os.environ.get("RNNBOOK_SITE_URL", "").encode())
+    for top in SITE_INPUTS:
+        paths = [top] if os.path.isfile(top) else sorted(
+            os.path.join(folder, name)
+            for folder, dirs, names in os.walk(top)
+            if "__pycache__" not in folder and ".ipynb_checkpoints" not in folder
+            for name in names
+        )
+        for path in paths:
+            digest.update(path.encode())
+            with open(path, "rb") as file:
+                digest.update(file.read())
+    return digest.hexdigest()
+
+
+def build_site(session):
+    """The strictly built site: site/ when `nox -s docs` built it from the
+    current sources (building executes every notebook, so it is done once per
+    run), otherwise a fresh `mkdocs build --strict` into the session's
+    temporary folder.  Returns its path."""
+    if os.path.isdir("site") and os.path.exists(SITE_STAMP):
+        with open(SITE_STAMP, encoding="utf-8") as file:
+            if file.read() == site_inputs_digest():
+                session.log("reusing site/, built by `nox -s docs` from the current sources")
+                return os.path.abspath("site")
+    site = os.path.join(session.create_tmp(), "site")
+    session.run("mkdocs", "build", "--strict", "--quiet", "--site-dir", site, env=MKDOCS_ENV)
+    return site
+
+
+def need_chromium(session):
+    reason = ensure_chromium(session)
+    if reason:
+        if os.environ.get("CI"):
+            session.error(f"{session.name} cannot run: {reason}")
+        session.warn(f"!!! {session.name.upper()} SKIPPED: {reason} !!!")
+        session.skip(reason)
+
+
+@nox.session
+def pdf(session):
+    """The printable edition printed by headless Chromium to
+    artifacts/pdf/rnnbook-zh.pdf and rnnbook-en.pdf, then checked."""
+    need_chromium(session)
+    install(session, "-e", ".[docs,pdf]")
+    site = build_site(session)
+    out = os.path.join(ARTIFACTS, "pdf")
+    session.run("python", "tools/print_pdf.py", site, out, env={"RNNBOOK_CHROMIUM": CHROMIUM})
+    session.run(
+        "pytest", "tests/pdf", *session.posargs,
+        env={"RNNBOOK_SITE_DIR": site, "RNNBOOK_PDF_DIR": out},
+    )
+
+
 @nox.session(default=False)
 def serve(session):
     """Build the book and serve it on http://127.0.0.1:8000 (Ctrl-C stops it)."""
-    session.install("-e", ".[docs]")
+    install(session, "-e", ".[docs]")
     session.run(
-        "mkdocs", "serve", "--dev-addr", "127.0.0.1:8000", *session.posargs, env=MKDOCS_ENV
+        "mkdocs", "serve", "--dev-addr", SERVE_ADDRESS, *session.posargs,
+        env={**MKDOCS_ENV, "RNNBOOK_SITE_URL": f"http://{SERVE_ADDRESS}/"},
+    )
+
+
+@nox.session(default=False)
+def lock(session):
+    """Refresh requirements/constraints.txt: every dependency of every session,
+    for Python 3.11 and newer on any platform.
+
+    torch is resolved from the local CPU wheel (so none of PyPI's CUDA packages
+    is pinned) and left out of the file: the sessions install that wheel.
+    """
+    wheel = os.environ.get("RNNBOOK_TORCH_WHEEL") or local_torch_wheel()
+    if not wheel:
+        session.error(f"the lock needs the local CPU wheel of torch {TORCH_VERSION}: "
+                      "set RNNBOOK_TORCH_WHEEL or PIP_FIND_LINKS")
+    install(session, "uv")
+    session.run(
+        "uv", "pip", "compile", *LOCK_INPUTS, "--all-extras", "--universal",
+        "--python-version", "3.11", "--find-links", os.path.dirname(os.path.abspath(wheel)),
+        "--no-emit-package", "torch", "--upgrade",
+        "--custom-compile-command", "python3 -m nox -s lock",
+        "--output-file", CONSTRAINTS, *session.posargs,
     )
