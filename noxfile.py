@@ -9,6 +9,7 @@
     nox -s browser   the built site in Debian's headless Chromium
     nox -s pdf       the book printed to artifacts/pdf/rnnbook-zh.pdf and -en.pdf
     nox -s lock      refresh requirements/constraints.txt (not part of `nox`)
+    nox -s bench     the benchmark: textbook vs rnnbook.fast vs torch (not part of `nox`)
 
 Sessions use uv to create their environments when uv is installed and fall
 back to virtualenv otherwise.  Every session installs with the versions pinned
@@ -276,6 +277,19 @@ def pdf(session):
         "pytest", "tests/pdf", *session.posargs,
         env={"RNNBOOK_SITE_DIR": site, "RNNBOOK_PDF_DIR": out},
     )
+
+
+@nox.session(default=False)
+def bench(session):
+    """Time textbook, rnnbook.fast and torch.nn side by side and print ratios.
+
+    A benchmark, not a test: it never fails because a machine is slow.
+    `nox -s bench -- --json docs/data/bench.json --markdown docs/data`
+    refreshes the tables of the "making it fast" chapter.
+    """
+    install(session, "-e", ".[bench]")
+    install_torch(session)
+    session.run("python", "tests/bench/harness.py", *session.posargs)
 
 
 @nox.session(default=False)
