@@ -522,6 +522,11 @@ def fmt_ms(seconds):
     return f"{ms:.3g}" if ms < 100 else f"{ms:.0f}"
 
 
+def fmt_us(seconds):
+    us = 1e6 * seconds
+    return f"{us:.3g}" if us < 1000 else f"{us:.0f}"
+
+
 def fmt_ratio(value):
     return "—" if value is None else f"{value:.2f}"
 
@@ -619,8 +624,8 @@ def markdown_techniques(report):
     for row in report["techniques"]:
         shape = "({}, {}, {}, {})".format(*SIZES[row["size"]])
         lines.append("| " + " | ".join([
-            row["section"], shape, row["dtype"], f"{1e6 * row['A']:.3g}",
-            f"{1e6 * row['B']:.3g}", f"{row['A/B']:.2f}"]) + " |")
+            row["section"], shape, row["dtype"], fmt_us(row["A"]), fmt_us(row["B"]),
+            f"{row['A/B']:.2f}"]) + " |")
     return "\n".join(lines) + "\n"
 
 
@@ -644,6 +649,9 @@ def main(argv=None):
     parser.add_argument("--threads", nargs="+", type=int, default=None,
                         help="thread counts (default: 1 and all cores)")
     parser.add_argument("--silent", action="store_true", help="print only the final report")
+    parser.add_argument("--from-json", type=pathlib.Path, metavar="PATH",
+                        help="measure nothing: print (and with --markdown, write) the tables "
+                             "of a JSON that an earlier run wrote")
     args = parser.parse_args(argv)
     if args.blocks is None:
         args.blocks = 3 if args.quick else 7
@@ -652,7 +660,10 @@ def main(argv=None):
     if args.blocks < 5 and not args.quick:
         parser.error("--blocks must be at least 5 (the median of fewer is not worth quoting)")
 
-    report = run(args)
+    if args.from_json:
+        report = json.loads(args.from_json.read_text(encoding="utf-8"))
+    else:
+        report = run(args)
     print_report(report)
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)

@@ -153,6 +153,16 @@ def test_nothing_is_fetched_from_outside(site_dir, html_files):
     assert not problems, "the site loads resources from outside:\n" + "\n".join(problems)
 
 
+def test_measured_tables_are_pasted_in(site_dir):
+    """The "making it fast" chapter pastes the harness's tables with
+    pymdownx.snippets; without the extension the marker stays as text."""
+    for language in LANGUAGE_PREFIX:
+        page = built_page(site_dir, language, "fast")
+        text = page.read_text(encoding="utf-8")
+        assert "--8&lt;--" not in text and "--8<--" not in text, f"{page}: raw snippet marker"
+        assert text.count("<table>") >= 3, f"{page}: the measured tables are missing"
+
+
 def test_theme_fonts_are_off(html_files):
     text = html_files[0].read_text(encoding="utf-8")
     assert "fonts.googleapis" not in text and "fonts.gstatic" not in text
