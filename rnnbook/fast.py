@@ -191,14 +191,7 @@ def backward_inputs(da, caches, kind):
         )
     H = caches.arrays["H"]
     n_a, m, T_x = H.shape[1], H.shape[2], H.shape[0] - 1
-    if not isinstance(da, np.ndarray):
-        raise TypeError(f"da must be a numpy array, got {type(da).__name__}")
-    if da.shape != (n_a, m, T_x):
-        raise ValueError(
-            f"da has shape {da.shape}, but it needs the shape of the hidden states, "
-            f"(n_a, m, T_x) = ({n_a}, {m}, {T_x})"
-        )
-    validate.Shapes()("da", da, ("n_a", "m", "T_x"))  # a float dtype, every entry finite
+    validate.hidden_gradient(da, n_a, m, T_x)
     if da.dtype != H.dtype:
         raise TypeError(
             f"da has dtype {da.dtype} but the forward ran in {H.dtype}; "

@@ -273,6 +273,22 @@ def upstream(name, value, like_name, like):
     shapes(name, value, dims)
 
 
+def hidden_gradient(da, n_a, m, T_x):
+    """Check da, the gradient with respect to every hidden state: a float array
+    of the hidden states' shape (n_a, m, T_x), every entry finite.  Returns the
+    Shapes that now knows n_a, m and T_x, to check further arrays against."""
+    if not isinstance(da, np.ndarray):
+        raise TypeError(f"da must be a numpy array, got {type(da).__name__}")
+    if da.shape != (n_a, m, T_x):
+        raise ValueError(
+            f"da has shape {da.shape}, but it needs the shape of the hidden states, "
+            f"(n_a, m, T_x) = ({n_a}, {m}, {T_x})"
+        )
+    shapes = Shapes()
+    shapes("da", da, ("n_a", "m", "T_x"))
+    return shapes
+
+
 def sequence_backward_inputs(da, caches):
     """Check (list of cell caches, x) from a sequence forward against ``da``.
 
@@ -306,15 +322,7 @@ def sequence_backward_inputs(da, caches):
             )
     n_a, m = first[0].shape
     T_x = len(cell_caches)
-    if not isinstance(da, np.ndarray):
-        raise TypeError(f"da must be a numpy array, got {type(da).__name__}")
-    if da.shape != (n_a, m, T_x):
-        raise ValueError(
-            f"da has shape {da.shape}, but it needs the shape of the hidden states, "
-            f"(n_a, m, T_x) = ({n_a}, {m}, {T_x})"
-        )
-    shapes = Shapes()
-    shapes("da", da, ("n_a", "m", "T_x"))
+    shapes = hidden_gradient(da, n_a, m, T_x)
     if not (isinstance(x, np.ndarray) and x.ndim == 3 and x.shape[1:] == (m, T_x)):
         got = f"shape {x.shape}" if isinstance(x, np.ndarray) else type(x).__name__
         raise ValueError(
