@@ -14,22 +14,27 @@ Where the time goes, and what is done about it:
   about a microsecond before any arithmetic starts.  With small matrices that
   is most of the time, so the loop keeps only what depends on the step before
   (the recurrent product and the gates' elementwise updates) and everything
-  else is done for all steps at once, before or after the loop.
+  else is done for many steps at once, before or after the loop.
 - The input projection ``W_x x<t>`` does not depend on the state, so the
   products of all ``T_x`` steps are one call before the loop (``np.matmul``
-  over the stack of step blocks, its ``T_x`` BLAS calls looped in C).  After
-  the loop the weight gradients are one product each over all steps, with
-  inner dimension ``T_x m`` instead of ``m`` (BLAS runs such a wide product
-  near its peak and a thin one well below it), the input gradient is one
-  product, and the bias gradients one sum.
+  over the stack of step blocks, its ``T_x`` BLAS calls looped in C).  In the
+  backward pass the weight gradients are sums over the steps: they are taken
+  a span of steps at a time, as one product whose inner dimension is the
+  span's ``L m`` columns instead of a step's ``m`` (BLAS runs such a wide
+  product near its peak and a thin one well below it); the input gradient and
+  the bias gradients likewise.
 - Gates are stacked: one product per step with ``G n_a`` rows instead of ``G``
   products.  The stacked weight is split once into its state part and its
   input part, so nothing is concatenated inside the loop.
-- Buffers are allocated once, before the loop, time-major: ``Z[t]`` is the
-  ``(G n_a, m)`` block of step ``t``, contiguous, and each gate's rows in it are
-  contiguous too.  numpy's ufuncs are several times faster on contiguous data
-  than on strided views, and the loop writes into these blocks with ``out=``
-  and in-place operators, so it allocates nothing.
+- Buffers are time-major: ``Z[t]`` is the ``(G n_a, m)`` block of step ``t``,
+  contiguous, and each gate's rows in it are contiguous too.  numpy's ufuncs
+  are several times faster on contiguous data than on strided views, and the
+  loop writes into these blocks with ``out=`` and in-place operators, so it
+  allocates nothing.
+- The large buffers come from ``POOL`` and go back to it when the call (or,
+  for the forward's buffers, the cache) is done with them, so a training loop
+  reuses the same memory on every call instead of asking the operating system
+  for hundreds of fresh megabytes each time.
 - The sigmoid is ``(1 + tanh(s / 2)) / 2``, an exact identity that cannot
   overflow.  The halving is folded into the sigmoid gates' weights and biases
   (halving is exact in binary floating point), so one ``tanh`` call covers all
@@ -37,7 +42,7 @@ Where the time goes, and what is done about it:
   values from tanh into sigmoid.
 - The backward's factors that do not depend on the incoming gradient
   (``1 - a^2``, ``sigma (1 - sigma)`` and what multiplies them) are computed
-  ahead of its loop, a chunk of steps at a time (many steps per call when the
+  ahead of its loop, a part of a span at a time (many steps per call when the
   blocks are small, one step when a block fills the cache, so that its data
   stay there from one pass to the next); each step then only multiplies.
 
@@ -45,6 +50,10 @@ The layout within a step is the notes': a column per sample.  The buffers hold
 the steps one after the other, ``(T_x, n, m)``; the public arrays keep the
 notes' ``(n, m, T_x)``, and the copies between the two are one pass each.
 """
+
+import math
+import sys
+import threading
 
 import numpy as np
 
@@ -59,6 +68,8 @@ __all__ = [
     "gru_forward",
     "gru_backward",
     "Cache",
+    "BufferPool",
+    "POOL",
 ]
 
 # Order of the gates in the stacked LSTM weight: the three sigmoid gates first,
@@ -68,32 +79,131 @@ LSTM_STACK = ("o", "f", "i", "c")
 LSTM_KEYS = ("f", "i", "c", "o")  # the order of rnnbook.lstm's gradient dict
 
 
+# --- memory kept between calls ------------------------------------------------------
+
+
+class BufferPool:
+    """Large arrays kept from one call to the next, by shape and dtype.
+
+    An array of many megabytes is fresh memory from the operating system every
+    time numpy allocates it, and the system must find, map and zero its pages
+    before the first write; in a training loop that is every call.  The pool
+    keeps such buffers instead: ``take`` hands out a kept one of the same shape
+    and dtype if there is one (its contents are left over: treat it as
+    ``np.empty``), ``give`` takes one back.  Arrays smaller than ``min_bytes``
+    are left to numpy, which reuses small blocks well on its own.  At most
+    ``limit_bytes`` are kept; when a new buffer does not fit, the others are
+    let go first, so a change of shapes does not pin old memory.  ``clear``
+    lets everything go.
+    """
+
+    def __init__(self, limit_bytes=2**30, min_bytes=2**20):
+        self.limit_bytes = limit_bytes
+        self.min_bytes = min_bytes
+        self._free = {}
+        self._bytes = 0
+        self._lock = threading.Lock()
+
+    def take(self, shape, dtype):
+        dtype = np.dtype(dtype)
+        shape = tuple(shape)
+        if math.prod(shape) * dtype.itemsize < self.min_bytes:
+            return np.empty(shape, dtype=dtype)
+        with self._lock:
+            kept = self._free.get((shape, dtype))
+            if kept:
+                buffer = kept.pop()
+                self._bytes -= buffer.nbytes
+                return buffer
+        return np.empty(shape, dtype=dtype)
+
+    def give(self, buffer):
+        if buffer.nbytes < self.min_bytes or buffer.nbytes > self.limit_bytes:
+            return
+        with self._lock:
+            if self._bytes + buffer.nbytes > self.limit_bytes:
+                self._free.clear()
+                self._bytes = 0
+            self._free.setdefault((buffer.shape, buffer.dtype), []).append(buffer)
+            self._bytes += buffer.nbytes
+
+    def clear(self):
+        with self._lock:
+            self._free.clear()
+            self._bytes = 0
+
+    @property
+    def nbytes(self):
+        """Bytes kept now."""
+        return self._bytes
+
+
+POOL = BufferPool()
+
+
+def _references_of_a_popped_array():
+    """What sys.getrefcount says of an array that only a local name holds,
+    counted exactly as Cache.__del__ counts (the number differs between Python
+    versions, so it is measured rather than assumed)."""
+    owned = {"probe": np.empty(0)}
+    buffer = owned.pop("probe")
+    return sys.getrefcount(buffer)
+
+
+UNSHARED = _references_of_a_popped_array()
+
+
 class Cache:
     """What a fast forward keeps for its backward.
 
     ``kind`` is "rnn", "lstm" or "gru", ``reset_after`` the GRU's form and
-    ``arrays`` a dict of time-major buffers and stacked weights.
+    ``arrays`` a dict of time-major buffers and stacked weights.  The buffers
+    named in ``owned`` came from ``POOL``; when the cache is garbage, each goes
+    back to the pool, unless something else (an array viewing it, say) still
+    holds it.
     """
 
-    __slots__ = ("kind", "reset_after", "arrays")
+    __slots__ = ("kind", "reset_after", "arrays", "owned")
 
-    def __init__(self, kind, arrays, reset_after=False):
+    def __init__(self, kind, arrays, reset_after=False, owned=()):
         self.kind = kind
         self.reset_after = reset_after
         self.arrays = arrays
+        self.owned = tuple(owned)
 
     def __repr__(self):
         T_x, n_a, m = self.arrays["H"][1:].shape
         form = f", reset_after={self.reset_after}" if self.kind == "gru" else ""
         return f"<rnnbook.fast.Cache {self.kind}{form}: n_a={n_a}, m={m}, T_x={T_x}>"
 
+    def __del__(self):
+        owned = self.arrays
+        try:
+            for name in self.owned:
+                buffer = owned.pop(name)
+                # Only if nothing else holds the buffer (a view of it, say).
+                if sys.getrefcount(buffer) == UNSHARED:
+                    POOL.give(buffer)
+        except Exception:  # at interpreter exit the module may already be gone
+            pass
+
 
 # --- layouts ------------------------------------------------------------------------
 
 
-def step_blocks(x):
-    """x (n, m, T_x) -> a contiguous (T_x, n, m) copy: block [t] is step t."""
-    return np.ascontiguousarray(x.transpose(2, 0, 1))
+def step_blocks(x, out=None):
+    """x (n, m, T_x) -> a contiguous (T_x, n, m) copy: block [t] is step t.
+
+    The copy goes a few rows of x at a time: each such slab of x stays in the
+    cache while its numbers are spread over the T_x blocks, so every number is
+    read from memory once.
+    """
+    n, m, T_x = x.shape
+    if out is None:
+        out = np.empty((T_x, n, m), dtype=x.dtype)
+    for row in range(0, n, 4):
+        out[:, row : row + 4] = x[row : row + 4].transpose(2, 0, 1)
+    return out
 
 
 def notes_layout(blocks):
@@ -101,16 +211,29 @@ def notes_layout(blocks):
     return np.ascontiguousarray(blocks.transpose(1, 2, 0))
 
 
-def as_columns(blocks):
-    """(T_x, n, m) blocks -> a contiguous (n, T_x m) matrix, for one product over all steps."""
-    T_x, n, m = blocks.shape
-    return np.ascontiguousarray(blocks.transpose(1, 0, 2)).reshape(n, T_x * m)
+def as_columns(*stacks, out=None):
+    """(L, n, m) block stacks -> one (sum of n, L m) matrix: the steps' columns
+    side by side, the stacks' rows one under the other.
+
+    ``out``, if given, is a 1-d buffer of at least that many numbers; the
+    matrix is then a view of its first ones.
+    """
+    L, _, m = stacks[0].shape
+    n = sum(blocks.shape[1] for blocks in stacks)
+    if out is None:
+        out = np.empty(n * L * m, dtype=stacks[0].dtype)
+    columns = out[: n * L * m].reshape(n, L, m)
+    row = 0
+    for blocks in stacks:
+        np.copyto(columns[row : row + blocks.shape[1]], blocks.transpose(1, 0, 2))
+        row += blocks.shape[1]
+    return columns.reshape(n, L * m)
 
 
-def from_columns(matrix, m):
-    """(n, T_x m), the steps' columns side by side -> a contiguous (n, m, T_x) array."""
-    n = matrix.shape[0]
-    return np.ascontiguousarray(matrix.reshape(n, -1, m).transpose(0, 2, 1))
+def spread_columns(matrix, out, span):
+    """The (n, L m) columns of the L steps of span -> out[:, :, span], the notes' layout."""
+    n, m = out.shape[0], out.shape[1]
+    out[:, :, span] = matrix.reshape(n, -1, m).transpose(0, 2, 1)
 
 
 def input_projection(Wx, X, b, out):
@@ -132,19 +255,35 @@ def gates(blocks, n_a):
     return [stacked[:, k] for k in range(rows // n_a)]
 
 
+# The backward goes through the steps in spans of at least SPAN_COLUMNS columns
+# (L steps of m samples), and through each span in parts of about CHUNK_BYTES.
+SPAN_COLUMNS = 1024
 CHUNK_BYTES = 512 * 1024
 
 
-def chunks(T_x, step_bytes):
-    """Slices of consecutive steps whose blocks fill about CHUNK_BYTES together.
+def runs(start, stop, length):
+    """Slices of `length` consecutive steps (the last one may be shorter) from start to stop."""
+    return [slice(t, min(t + length, stop)) for t in range(start, stop, length)]
 
-    The backward passes compute their per-step factors a chunk at a time, just
-    before the loop reaches it: a chunk small enough to stay in the processor's
-    cache is read from memory once instead of once per pass.  With small blocks
-    a chunk holds many steps, so the passes still cost few calls.
+
+def backward_plan(T_x, m, step_bytes):
+    """The order of the backward's work, from the last step to the first.
+
+    A list of (span, parts): after the loop has gone through a span, the
+    span's gradients enter the weight, bias and input gradients in one product
+    each, with L m >= SPAN_COLUMNS columns.  Within a span, the factors of
+    each part, about CHUNK_BYTES of blocks (many steps when the blocks are
+    small, one step when a block fills the cache), are computed just before
+    the loop reaches it.  Parts are given relative to their span, which is
+    also how the span's buffers are indexed.
     """
-    length = max(1, CHUNK_BYTES // step_bytes)
-    return [slice(t0, min(t0 + length, T_x)) for t0 in range(0, T_x, length)]
+    span_length = -(-SPAN_COLUMNS // m)
+    part_length = min(span_length, max(1, CHUNK_BYTES // step_bytes))
+    plan = []
+    for span in reversed(runs(0, T_x, span_length)):
+        parts = runs(0, span.stop - span.start, part_length)
+        plan.append((span, parts[::-1]))
+    return plan
 
 
 def sigmoid_from_tanh(values):
@@ -200,6 +339,12 @@ def backward_inputs(da, caches, kind):
     return caches.arrays
 
 
+def give_back(*buffers):
+    """Return a call's scratch buffers to POOL (nothing else may hold them)."""
+    for buffer in buffers:
+        POOL.give(buffer)
+
+
 # --- the vanilla RNN ----------------------------------------------------------------
 
 
@@ -208,23 +353,24 @@ def rnn_forward(x, a0, parameters):
     validate.rnn_sequence_inputs(x, a0, parameters)
     n_x, m, T_x = x.shape
     n_a = a0.shape[0]
+    dtype = x.dtype
     Wax, Waa, ba = parameters["Wax"], parameters["Waa"], parameters["ba"]
 
-    X = step_blocks(x)
+    X = step_blocks(x, out=POOL.take((T_x, n_x, m), dtype))
     # H[t] is the state entering step t, H[0] = a0.  The input part of every
     # step's pre-activation goes into H[1:] first, and becomes the state there.
-    H = np.empty((T_x + 1, n_a, m), dtype=x.dtype)
+    H = POOL.take((T_x + 1, n_a, m), dtype)
     H[0] = a0
     input_projection(Wax, X, ba, out=H[1:])
 
-    product = np.empty((n_a, m), dtype=x.dtype)
+    product = np.empty((n_a, m), dtype=dtype)
     for h_prev, h in zip(H[:-1], H[1:]):
         np.matmul(Waa, h_prev, out=product)
         h += product
         np.tanh(h, out=h)
 
     a = notes_layout(H[1:])
-    cache = Cache("rnn", {"X": X, "H": H, "Wax": Wax, "Waa": Waa})
+    cache = Cache("rnn", {"X": X, "H": H, "Wax": Wax, "Waa": Waa}, owned=("X", "H"))
     return a, predictions(a, parameters, "Wya"), cache
 
 
@@ -233,28 +379,40 @@ def rnn_backward(da, caches):
     arrays = backward_inputs(da, caches, "rnn")
     X, H, Wax, Waa = arrays["X"], arrays["H"], arrays["Wax"], arrays["Waa"]
     T_x, n_a, m = H[1:].shape
+    n_x = X.shape[1]
+    dtype = H.dtype
+    WaaT, WaxT = np.ascontiguousarray(Waa.T), np.ascontiguousarray(Wax.T)
 
-    # tanh' = 1 - a^2, a chunk of steps at a time; each step then scales its
-    # block of it, in place, into ds<t>, the gradient of its pre-activation.
-    dS = np.empty_like(H[1:])
-    dA = step_blocks(da)  # our copy of the upstream gradients, added to in place
-    WaaT = np.ascontiguousarray(Waa.T)
-    dh = np.zeros((n_a, m), dtype=dS.dtype)  # what reaches a<t> from step t + 1
-    steps = list(zip(dS, dA))
-    for chunk in reversed(chunks(T_x, H[0].nbytes)):
-        np.square(H[1:][chunk], out=dS[chunk])
-        np.subtract(1, dS[chunk], out=dS[chunk])
-        for ds, da_t in reversed(steps[chunk]):
-            da_t += dh
-            ds *= da_t
-            np.matmul(WaaT, ds, out=dh)
+    plan = backward_plan(T_x, m, H[0].nbytes)
+    longest = max(span.stop - span.start for span, _ in plan)
+    dA = step_blocks(da, out=POOL.take((T_x, n_a, m), dtype))  # added to in place
+    dS = POOL.take((longest, n_a, m), dtype)  # a span's ds<t>, its pre-activations' gradients
+    columns = POOL.take((n_a * longest * m,), dtype)
+    inputs = POOL.take(((n_a + n_x) * longest * m,), dtype)
 
-    # One product per weight over all steps, one sum for the bias.
-    dS = as_columns(dS)
-    dWax = dS @ as_columns(X).T
-    dWaa = dS @ as_columns(H[:-1]).T
-    dba = dS.sum(axis=1, keepdims=True)
-    dx = from_columns(Wax.T @ dS, m)
+    dW = np.zeros((n_a, n_a + n_x), dtype=dtype)  # [dWaa | dWax]
+    dba = np.zeros((n_a, 1), dtype=dtype)
+    dx = np.empty((n_x, m, T_x), dtype=dtype)
+    dh = np.zeros((n_a, m), dtype=dtype)  # what reaches a<t> from step t + 1
+    for span, parts in plan:
+        H_span, dA_span = H[1:][span], dA[span]
+        for part in parts:
+            # tanh' = 1 - a^2 for the part's steps; each step then scales its
+            # block of it, in place, into ds<t>.
+            np.square(H_span[part], out=dS[part])
+            np.subtract(1, dS[part], out=dS[part])
+            for ds, da_t in reversed(list(zip(dS[part], dA_span[part]))):
+                da_t += dh
+                ds *= da_t
+                np.matmul(WaaT, ds, out=dh)
+        # The span's share of the weight, bias and input gradients: one product each.
+        dS_columns = as_columns(dS[: span.stop - span.start], out=columns)
+        dW += dS_columns @ as_columns(H[:-1][span], X[span], out=inputs).T
+        dba += dS_columns.sum(axis=1, keepdims=True)
+        spread_columns(WaxT @ dS_columns, dx, span)
+
+    give_back(dA, dS, columns, inputs)
+    dWaa, dWax = np.ascontiguousarray(dW[:, :n_a]), np.ascontiguousarray(dW[:, n_a:])
     return {"dx": dx, "da0": dh, "dWax": dWax, "dWaa": dWaa, "dba": dba}
 
 
@@ -275,15 +433,15 @@ def lstm_forward(x, a0, parameters, c0=None):
     W_half, b_half = halved(W, 3 * n_a), halved(b, 3 * n_a)
     Wa_half = np.ascontiguousarray(W_half[:, :n_a])  # the state part, (4 n_a, n_a)
 
-    X = step_blocks(x)
+    X = step_blocks(x, out=POOL.take((T_x, n_x, m), dtype))
     # Z[t]: step t's four pre-activations, stacked in rows, then their values.
-    Z = np.empty((T_x, 4 * n_a, m), dtype=dtype)
+    Z = POOL.take((T_x, 4 * n_a, m), dtype)
     input_projection(W_half[:, n_a:], X, b_half, out=Z)
-    H = np.empty((T_x + 1, n_a, m), dtype=dtype)  # H[t], C[t]: the states entering step t
-    C = np.empty((T_x + 1, n_a, m), dtype=dtype)
+    H = POOL.take((T_x + 1, n_a, m), dtype)  # H[t], C[t]: the states entering step t
+    C = POOL.take((T_x + 1, n_a, m), dtype)
     H[0] = a0
     C[0] = 0 if c0 is None else c0
-    tanh_C = np.empty((T_x, n_a, m), dtype=dtype)  # tanh(c<t>), which the backward needs
+    tanh_C = POOL.take((T_x, n_a, m), dtype)  # tanh(c<t>), which the backward needs
 
     product = np.empty((4 * n_a, m), dtype=dtype)
     written = np.empty((n_a, m), dtype=dtype)
@@ -301,7 +459,8 @@ def lstm_forward(x, a0, parameters, c0=None):
         np.multiply(o, tanh_c, out=h)  # and show part of the result.
 
     a, c_all = notes_layout(H[1:]), notes_layout(C[1:])
-    cache = Cache("lstm", {"X": X, "H": H, "C": C, "tanh_C": tanh_C, "Z": Z, "W": W})
+    arrays = {"X": X, "H": H, "C": C, "tanh_C": tanh_C, "Z": Z, "W": W}
+    cache = Cache("lstm", arrays, owned=("X", "H", "C", "tanh_C", "Z"))
     return a, predictions(a, parameters, "Wy"), c_all, cache
 
 
@@ -335,48 +494,54 @@ def lstm_backward(da, caches):
     arrays = backward_inputs(da, caches, "lstm")
     X, H, C, tanh_C, Z, W = (arrays[k] for k in ("X", "H", "C", "tanh_C", "Z", "W"))
     T_x, n_a, m = tanh_C.shape
+    n_x = X.shape[1]
+    dtype = Z.dtype
     WaT = np.ascontiguousarray(W[:, :n_a].T)  # (n_a, 4 n_a)
+    WxT = np.ascontiguousarray(W[:, n_a:].T)  # (n_x, 4 n_a)
     f_all = gates(Z, n_a)[1]
 
-    # The gradient of a step's four pre-activations, dS<t>, starts as the factors
-    # that do not depend on the incoming gradient (lstm_factors), computed a chunk
-    # of steps at a time just before the loop reaches them, in a buffer of one
-    # chunk.  When a chunk is done, its blocks are copied into dS, the columns
-    # of all steps side by side, while they are still in the cache.
-    dtype = Z.dtype
-    pieces = chunks(T_x, Z[0].nbytes)
-    longest = pieces[0].stop - pieces[0].start
-    work = np.empty((longest, 4 * n_a, m), dtype=dtype)
-    a_to_c = np.empty((longest, n_a, m), dtype=dtype)
-    dS = np.empty((4 * n_a, T_x, m), dtype=dtype)
+    # dS, a span's gradients of the four pre-activations, starts as the factors
+    # that do not depend on the incoming gradient (lstm_factors), computed a
+    # part at a time just before the loop reaches it.
+    plan = backward_plan(T_x, m, Z[0].nbytes)
+    longest = max(span.stop - span.start for span, _ in plan)
+    dA = step_blocks(da, out=POOL.take((T_x, n_a, m), dtype))
+    dS = POOL.take((longest, 4 * n_a, m), dtype)
+    a_to_c = POOL.take((longest, n_a, m), dtype)
+    columns = POOL.take((4 * n_a * longest * m,), dtype)
+    inputs = POOL.take(((n_a + n_x) * longest * m,), dtype)
 
-    dA = step_blocks(da)
+    dW = np.zeros((4 * n_a, n_a + n_x), dtype=dtype)
+    db = np.zeros((4 * n_a, 1), dtype=dtype)
+    dx = np.empty((n_x, m, T_x), dtype=dtype)
     dh = np.zeros((n_a, m), dtype=dtype)  # from step t + 1 to a<t>
     dc = np.zeros((n_a, m), dtype=dtype)  # from step t + 1 to c<t>, then all of dc<t>
     through_a = np.empty((n_a, m), dtype=dtype)
-    for chunk in reversed(pieces):
-        length = chunk.stop - chunk.start
-        ds_chunk, to_c = work[:length], a_to_c[:length]
-        lstm_factors(Z[chunk], C[chunk], tanh_C[chunk], ds_chunk, to_c, n_a)
-        # f, i and c are all scaled by dc: one broadcast product per step.
-        ds_o, ds_fic = ds_chunk[:, :n_a], ds_chunk[:, n_a:].reshape(length, 3, n_a, m)
-        steps = zip(dA[chunk], ds_chunk, ds_o, ds_fic, to_c, f_all[chunk])
-        for da_t, ds, ds_o_t, ds_fic_t, to_c_t, f in reversed(list(steps)):
-            da_t += dh  # everything that reaches a<t>
-            np.multiply(da_t, to_c_t, out=through_a)
-            dc += through_a  # everything that reaches c<t>
-            ds_o_t *= da_t
-            ds_fic_t *= dc
-            dc *= f  # on to c<t-1>
-            np.matmul(WaT, ds, out=dh)  # on to a<t-1>
-        dS[:, chunk] = ds_chunk.transpose(1, 0, 2)
+    for span, parts in plan:
+        Z_span, C_prev, tanh_span = Z[span], C[:-1][span], tanh_C[span]
+        dA_span, f_span = dA[span], f_all[span]
+        for part in parts:
+            ds_part, to_c = dS[part], a_to_c[part]
+            lstm_factors(Z_span[part], C_prev[part], tanh_span[part], ds_part, to_c, n_a)
+            # f, i and c are all scaled by dc: one broadcast product per step.
+            length = part.stop - part.start
+            ds_o, ds_fic = ds_part[:, :n_a], ds_part[:, n_a:].reshape(length, 3, n_a, m)
+            steps = zip(dA_span[part], ds_part, ds_o, ds_fic, to_c, f_span[part])
+            for da_t, ds, ds_o_t, ds_fic_t, to_c_t, f in reversed(list(steps)):
+                da_t += dh  # everything that reaches a<t>
+                np.multiply(da_t, to_c_t, out=through_a)
+                dc += through_a  # everything that reaches c<t>
+                ds_o_t *= da_t
+                ds_fic_t *= dc
+                dc *= f  # on to c<t-1>
+                np.matmul(WaT, ds, out=dh)  # on to a<t-1>
+        # The span's share of the weight, bias and input gradients: one product each.
+        dS_columns = as_columns(dS[: span.stop - span.start], out=columns)
+        dW += dS_columns @ as_columns(H[:-1][span], X[span], out=inputs).T
+        db += dS_columns.sum(axis=1, keepdims=True)
+        spread_columns(WxT @ dS_columns, dx, span)
 
-    # One product per weight part over all steps, one sum for the biases.
-    dS = dS.reshape(4 * n_a, T_x * m)
-    dW = np.concatenate([dS @ as_columns(H[:-1]).T, dS @ as_columns(X).T], axis=1)
-    db = dS.sum(axis=1, keepdims=True)
-    dx = from_columns(W[:, n_a:].T @ dS, m)
-
+    give_back(dA, dS, a_to_c, columns, inputs)
     grads = {"dx": dx}
     for gate in LSTM_KEYS:
         k = LSTM_STACK.index(gate)
@@ -421,10 +586,10 @@ def gru_forward(x, a0, parameters, reset_after=False):
     bx_half[n_a:] *= 0.5
     Wa_half = halved(Wa, 2 * n_a)
 
-    X = step_blocks(x)
-    Z = np.empty((T_x, (4 if reset_after else 3) * n_a, m), dtype=dtype)
+    X = step_blocks(x, out=POOL.take((T_x, n_x, m), dtype))
+    Z = POOL.take((T_x, (4 if reset_after else 3) * n_a, m), dtype)
     input_projection(Wx_half, X, bx_half, out=Z[:, : 3 * n_a])
-    H = np.empty((T_x + 1, n_a, m), dtype=dtype)
+    H = POOL.take((T_x + 1, n_a, m), dtype)
     H[0] = a0
 
     product = np.empty((Wa.shape[0], m), dtype=dtype)
@@ -449,7 +614,7 @@ def gru_forward(x, a0, parameters, reset_after=False):
         RH = None
     else:
         Wca = np.ascontiguousarray(parameters["Wc"][:, :n_a])
-        RH = np.empty((T_x, n_a, m), dtype=dtype)  # r * a_prev, which dWc needs
+        RH = POOL.take((T_x, n_a, m), dtype)  # r * a_prev, which dWc needs
         steps = zip(Z[:, n_a:], *gates(Z, n_a), H[:-1], H[1:], RH)
         for zr, cc, z, r, h_prev, h, rh in steps:
             np.matmul(Wa_half, h_prev, out=product)
@@ -467,7 +632,9 @@ def gru_forward(x, a0, parameters, reset_after=False):
     a = notes_layout(H[1:])
     arrays = {"X": X, "H": H, "Z": Z, "RH": RH, "Wx": Wx, "Wa": Wa,
               "Wca": parameters["Wc"][:, :n_a]}
-    return a, predictions(a, parameters, "Wy"), Cache("gru", arrays, bool(reset_after))
+    owned = ("X", "H", "Z") if reset_after else ("X", "H", "Z", "RH")
+    cache = Cache("gru", arrays, bool(reset_after), owned=owned)
+    return a, predictions(a, parameters, "Wy"), cache
 
 
 def gru_factors(Z, H_prev, dS, n_a, reset_after):
@@ -506,51 +673,70 @@ def gru_backward(da, caches):
     reset_after = caches.reset_after
     X, H, Z, RH, Wx, Wa = (arrays[k] for k in ("X", "H", "Z", "RH", "Wx", "Wa"))
     T_x, n_a, m = H[1:].shape
+    n_x = X.shape[1]
+    dtype = Z.dtype
+    rows = Z.shape[1]  # 4 n_a slots (c, z, r, ha) or 3 n_a (c, z, r)
     z_all, r_all = gates(Z, n_a)[1:3]
+    WaT = np.ascontiguousarray(Wa.T)  # (n_a, 3 n_a): z, r, c; or (n_a, 2 n_a): z, r
+    WxT = np.ascontiguousarray(Wx.T)  # (n_x, 3 n_a): c, z, r
+    if not reset_after:
+        WcaT = np.ascontiguousarray(arrays["Wca"].T)
+        d_rh = np.empty((n_a, m), dtype=dtype)
 
-    # dS[t] starts as the factors of gru_factors, a chunk of steps at a time.
-    dS = np.empty_like(Z)
+    # dS, a span's gradients of the pre-activations, starts as the factors of
+    # gru_factors, computed a part at a time just before the loop reaches it.
+    plan = backward_plan(T_x, m, Z[0].nbytes)
+    longest = max(span.stop - span.start for span, _ in plan)
+    dA = step_blocks(da, out=POOL.take((T_x, n_a, m), dtype))
+    dS = POOL.take((longest, rows, m), dtype)
     K_r = gates(dS, n_a)[2]
     if reset_after:
-        scaled = dS.reshape(T_x, 4, n_a, m)  # all four slots are scaled by g
-        WaT = np.ascontiguousarray(Wa.T)  # (n_a, 3 n_a): z, r, c
+        scaled = dS.reshape(longest, 4, n_a, m)  # all four slots are scaled by g
     else:
-        scaled = dS[:, : 2 * n_a].reshape(T_x, 2, n_a, m)  # c and z by g, r by Wc_a^T ds_c
-        WaT = np.ascontiguousarray(Wa.T)  # (n_a, 2 n_a): z, r
-        WcaT = np.ascontiguousarray(arrays["Wca"].T)
-        d_rh = np.empty((n_a, m), dtype=Z.dtype)
+        scaled = dS[:, : 2 * n_a].reshape(longest, 2, n_a, m)  # c and z by g, r by Wc_a^T ds_c
+    columns = POOL.take((rows * longest * m,), dtype)
+    inputs = POOL.take((max(n_x, n_a) * longest * m,), dtype)
 
-    dA = step_blocks(da)
-    dh = np.zeros((n_a, m), dtype=Z.dtype)
-    scratch = np.empty((n_a, m), dtype=Z.dtype)
-    steps = list(zip(dA, dS, scaled, z_all, r_all, K_r))
-    for chunk in reversed(chunks(T_x, Z[0].nbytes)):
-        gru_factors(Z[chunk], H[chunk], dS[chunk], n_a, reset_after)
-        for da_t, ds, ds_scaled, z, r, ds_r in reversed(steps[chunk]):
-            da_t += dh  # g: everything that reaches a<t>
-            ds_scaled *= da_t
-            if reset_after:
-                np.matmul(WaT, ds[n_a:], out=dh)  # through z, r and ha at once
-            else:
-                np.matmul(WcaT, ds[:n_a], out=d_rh)  # back through Wc_a to r * a_prev
-                ds_r *= d_rh
-                np.matmul(WaT, ds[n_a:], out=dh)  # through z and r
-                np.multiply(d_rh, r, out=scratch)
+    dWx = np.zeros((3 * n_a, n_x), dtype=dtype)  # rows c, z, r
+    dWa = np.zeros((3 * n_a, n_a), dtype=dtype)  # rows z, r, c
+    db = np.zeros((rows, 1), dtype=dtype)
+    dx = np.empty((n_x, m, T_x), dtype=dtype)
+    dh = np.zeros((n_a, m), dtype=dtype)
+    scratch = np.empty((n_a, m), dtype=dtype)
+    for span, parts in plan:
+        Z_span, H_prev, dA_span = Z[span], H[:-1][span], dA[span]
+        z_span, r_span = z_all[span], r_all[span]
+        for part in parts:
+            gru_factors(Z_span[part], H_prev[part], dS[part], n_a, reset_after)
+            steps = zip(dA_span[part], dS[part], scaled[part], z_span[part], r_span[part],
+                        K_r[part])
+            for da_t, ds, ds_scaled, z, r, ds_r in reversed(list(steps)):
+                da_t += dh  # g: everything that reaches a<t>
+                ds_scaled *= da_t
+                if reset_after:
+                    np.matmul(WaT, ds[n_a:], out=dh)  # through z, r and ha at once
+                else:
+                    np.matmul(WcaT, ds[:n_a], out=d_rh)  # back through Wc_a to r * a_prev
+                    ds_r *= d_rh
+                    np.matmul(WaT, ds[n_a:], out=dh)  # through z and r
+                    np.multiply(d_rh, r, out=scratch)
+                    dh += scratch
+                np.multiply(da_t, z, out=scratch)  # a<t> = z a<t-1> + ...
                 dh += scratch
-            np.multiply(da_t, z, out=scratch)  # a<t> = z a<t-1> + ...
-            dh += scratch
+        # The span's share of the weight, bias and input gradients.  The input
+        # side is slots 0-2 (c, z, r) in both forms.
+        dS_columns = as_columns(dS[: span.stop - span.start], out=columns)
+        dWx += dS_columns[: 3 * n_a] @ as_columns(X[span], out=inputs).T
+        db += dS_columns.sum(axis=1, keepdims=True)
+        spread_columns(WxT @ dS_columns[: 3 * n_a], dx, span)
+        H_columns = as_columns(H_prev, out=inputs)
+        if reset_after:
+            dWa += dS_columns[n_a:] @ H_columns.T  # z, r, c
+        else:
+            dWa[: 2 * n_a] += dS_columns[n_a:] @ H_columns.T
+            dWa[2 * n_a :] += dS_columns[:n_a] @ as_columns(RH[span], out=inputs).T
 
-    # The input side is slots 0-2 (c, z, r) in both forms.
-    dS = as_columns(dS)
-    dWx = dS[: 3 * n_a] @ as_columns(X).T
-    db = dS.sum(axis=1, keepdims=True)
-    dx = from_columns(Wx.T @ dS[: 3 * n_a], m)
-    H_prev = as_columns(H[:-1])
-    if reset_after:
-        dWa = dS[n_a:] @ H_prev.T  # z, r, c
-    else:
-        dWa = np.concatenate([dS[n_a:] @ H_prev.T, dS[:n_a] @ as_columns(RH).T])
-
+    give_back(dA, dS, columns, inputs)
     grads = {}
     for k, gate in enumerate("zrc"):
         slot = "czr".index(gate)

@@ -283,6 +283,17 @@ def technique_functions(size, dtype):
     def projection_one_product():
         np.copyto(Z.transpose(1, 0, 2), (Wx @ Xcols).reshape(4 * n_a, T, m))
 
+    lstm_step = numpy_step(fast, "lstm", size, dtype)
+    keeps_nothing = fast.BufferPool(limit_bytes=0)
+
+    def lstm_step_fresh_memory():
+        """The whole fast LSTM step with a pool that keeps nothing: fresh memory every call."""
+        pool, fast.POOL = fast.POOL, keeps_nothing
+        try:
+            lstm_step()
+        finally:
+            fast.POOL = pool
+
     def tanh_sigmoid():
         half = np.multiply(s, 0.5)  # in rnnbook.fast the halving is in the weights
         np.tanh(half, out=half)
@@ -296,6 +307,7 @@ def technique_functions(size, dtype):
         "6.3'": {"A": projection_one_product, "B": lambda: np.matmul(Wx, X, out=Z)},
         "6.4": {"A": lambda: np.multiply(gate_rows, other_rows, out=gate_rows),
                 "B": lambda: np.multiply(gate_block, other_block, out=gate_block)},
+        "6.4'": {"A": lstm_step_fresh_memory, "B": lstm_step},
         "6.5": {"A": lambda: rnnbook.sigmoid(s), "B": tanh_sigmoid},
     }
 

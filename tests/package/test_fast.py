@@ -221,13 +221,22 @@ def test_the_cache_says_what_it_holds(models, make_case):
     assert repr(cache) == "<rnnbook.fast.Cache gru, reset_after=True: n_a=4, m=2, T_x=5>"
 
 
-@pytest.mark.parametrize("chunk_bytes", [1, 3 * 4 * 6 * 3 * 8])
-def test_backward_in_chunks_equals_textbook(model, make_case, monkeypatch, chunk_bytes):
-    """The backward's per-step factors are computed a chunk of steps at a time.
+@pytest.mark.parametrize(
+    "span_columns, chunk_bytes",
+    [(1, 1), (1, 10**9), (6, 1), (6, 3 * 4 * 6 * 3 * 8), (10**9, 1), (10**9, 3 * 4 * 6 * 3 * 8)],
+)
+def test_backward_in_spans_and_parts_equals_textbook(
+    model, make_case, monkeypatch, span_columns, chunk_bytes
+):
+    """The backward goes through the steps in spans (one product each for the
+    weight gradients) and the spans in parts (one pass each for the factors).
 
-    Large blocks make one step a chunk, small ones many steps; shrinking
-    CHUNK_BYTES forces chunks of one step and of three steps here.
+    With m = 3 samples, SPAN_COLUMNS 1 makes every step a span, 6 makes spans
+    of two steps and 10**9 one span; CHUNK_BYTES 1 makes every step a part,
+    the other values parts of three steps or the whole span.  T_x = 8 leaves
+    a shorter span and part at the end.
     """
+    monkeypatch.setattr(fast, "SPAN_COLUMNS", span_columns)
     monkeypatch.setattr(fast, "CHUNK_BYTES", chunk_bytes)
     case = make_case(model, 4, 6, None, m=3, T_x=8, seed=12)
     a, _, c, caches = model.forward(case.x, case.a0, case.parameters, case.c0)
@@ -236,3 +245,99 @@ def test_backward_in_chunks_equals_textbook(model, make_case, monkeypatch, chunk
     grads, fgrads = model.backward(da, caches), fast_backward(model, da, cache)
     for name in grads:
         assert_close(fgrads[name], grads[name], np.float64, name)
+
+
+def test_backward_plan_covers_every_step_once():
+    for T_x, m, step_bytes in [(1, 1, 8), (8, 3, 1), (100, 64, 2**20), (50, 16, 4096), (7, 2000, 1)]:
+        plan = fast.backward_plan(T_x, m, step_bytes)
+        spans = [span for span, _ in plan]
+        # From the last step back, without gaps or overlaps.
+        assert [t for span in reversed(spans) for t in range(span.start, span.stop)] == list(
+            range(T_x)
+        )
+        for span, parts in plan:
+            length = span.stop - span.start
+            assert [t for part in reversed(parts) for t in range(part.start, part.stop)] == list(
+                range(length)
+            )
+            # A span has enough columns for a wide product, unless the sequence ends first.
+            assert length * m >= fast.SPAN_COLUMNS or span.start == 0 or span.stop == T_x
+
+
+# --- the buffer pool ----------------------------------------------------------------
+
+
+@pytest.fixture
+def pool(monkeypatch):
+    """A pool of its own for the test, keeping buffers of any size."""
+    pool = fast.BufferPool(limit_bytes=2**26, min_bytes=0)
+    monkeypatch.setattr(fast, "POOL", pool)
+    return pool
+
+
+def address(array):
+    return array.__array_interface__["data"][0]
+
+
+def test_buffers_come_back_and_leftovers_do_not_leak_into_results(model, make_case, pool):
+    case = make_case(model, 4, 6, 3, m=3, T_x=5, seed=13)
+    reference = model.forward(case.x, case.a0, case.parameters, case.c0)
+    da = case.rng.standard_normal(reference[0].shape)
+    reference_grads = model.backward(da, reference[-1])
+
+    *_, cache = fast_forward(model, case.x, case.a0, case.parameters, case.c0)
+    fast_backward(model, da, cache)  # its scratch buffers go back to the pool at once
+    scratch = pool.nbytes
+    assert scratch > 0
+    Z = address(cache.arrays["Z"] if "Z" in cache.arrays else cache.arrays["H"])
+    del cache  # the forward's buffers go back too
+    assert pool.nbytes > scratch
+    # Whatever the buffers hold is left over from the last call: spoil it.
+    for buffers in pool._free.values():
+        for buffer in buffers:
+            buffer.fill(np.nan)
+
+    a, y_pred, c, cache = fast_forward(model, case.x, case.a0, case.parameters, case.c0)
+    assert address(cache.arrays["Z"] if "Z" in cache.arrays else cache.arrays["H"]) == Z
+    grads = fast_backward(model, da, cache)
+    assert_close(a, reference[0], np.float64, "a")
+    assert_close(y_pred, reference[1], np.float64, "y_pred")
+    if c is not None:
+        assert_close(c, reference[2], np.float64, "c")
+    for name in reference_grads:
+        assert_close(grads[name], reference_grads[name], np.float64, name)
+
+
+def test_a_buffer_still_held_is_not_reused(models, make_case, pool):
+    case = make_case(models["lstm"], 4, 6, None, m=3, T_x=5, seed=14)
+    *_, cache = fast.lstm_forward(case.x, case.a0, case.parameters)
+    kept_states = cache.arrays["H"][1:]  # a view: it keeps H alive
+    expected = kept_states.copy()
+    H = address(cache.arrays["H"])
+    del cache
+    assert all(address(b) != H for buffers in pool._free.values() for b in buffers)
+    *_, cache = fast.lstm_forward(case.x * 2, case.a0, case.parameters)
+    assert address(cache.arrays["H"]) != H
+    np.testing.assert_array_equal(kept_states, expected)
+
+
+def test_pool_take_give_limit_clear():
+    pool = fast.BufferPool(limit_bytes=1000, min_bytes=100)
+    small = pool.take((4,), np.float64)  # 32 bytes: below min_bytes, never kept
+    pool.give(small)
+    assert pool.nbytes == 0
+    first = pool.take((50,), np.float64)  # 400 bytes
+    pool.give(first)
+    assert pool.nbytes == 400
+    assert pool.take((50,), np.float64) is first  # same shape and dtype: the kept one
+    assert pool.take((50,), np.float64) is not first  # and only once
+    assert pool.take((50,), np.float32) is not first
+    pool.give(first)
+    pool.give(np.empty(50))
+    assert pool.nbytes == 800
+    pool.give(np.empty(60))  # 480 more would pass the limit: the others go first
+    assert pool.nbytes == 480
+    pool.give(np.empty(200))  # larger than the limit on its own: not kept
+    assert pool.nbytes == 480
+    pool.clear()
+    assert pool.nbytes == 0
