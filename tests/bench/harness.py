@@ -59,6 +59,7 @@ SIZES = {  # name: (n_x, n_a, m, T)
 }
 TEXTBOOK_SIZES = ("small", "medium")
 TECHNIQUE_SIZES = ("small", "medium")
+MEMORY_SIZES = ("medium", "large")  # row 6.4': the pool against fresh memory
 MODELS = ("rnn", "lstm", "gru")
 GATES = {"rnn": 1, "lstm": 4, "gru": 3}
 DTYPES = ("float32", "float64")
@@ -152,8 +153,10 @@ def torch_step(model, size, dtype):
 # --- timing ---------------------------------------------------------------------------
 
 
-def timed_blocks(functions, blocks, block_seconds, pause):
+def timed_blocks(functions, blocks, block_seconds, pause, between=None):
     """Median seconds per call of each function, timed in alternating blocks.
+
+    ``between``, if given, is called (untimed) before every block, after the pause.
 
     Returns {name: {"median": s, "blocks": [s, ...], "calls_per_block": n}}.
     """
@@ -169,6 +172,8 @@ def timed_blocks(functions, blocks, block_seconds, pause):
     for block in range(blocks):
         for name in order if block % 2 == 0 else order[::-1]:
             time.sleep(pause)
+            if between is not None:
+                between()
             function, n = functions[name], calls[name]
             start = time.perf_counter()
             for _ in range(n):
@@ -283,17 +288,6 @@ def technique_functions(size, dtype):
     def projection_one_product():
         np.copyto(Z.transpose(1, 0, 2), (Wx @ Xcols).reshape(4 * n_a, T, m))
 
-    lstm_step = numpy_step(fast, "lstm", size, dtype)
-    keeps_nothing = fast.BufferPool(limit_bytes=0)
-
-    def lstm_step_fresh_memory():
-        """The whole fast LSTM step with a pool that keeps nothing: fresh memory every call."""
-        pool, fast.POOL = fast.POOL, keeps_nothing
-        try:
-            lstm_step()
-        finally:
-            fast.POOL = pool
-
     def tanh_sigmoid():
         half = np.multiply(s, 0.5)  # in rnnbook.fast the halving is in the weights
         np.tanh(half, out=half)
@@ -307,26 +301,53 @@ def technique_functions(size, dtype):
         "6.3'": {"A": projection_one_product, "B": lambda: np.matmul(Wx, X, out=Z)},
         "6.4": {"A": lambda: np.multiply(gate_rows, other_rows, out=gate_rows),
                 "B": lambda: np.multiply(gate_block, other_block, out=gate_block)},
-        "6.4'": {"A": lstm_step_fresh_memory, "B": lstm_step},
         "6.5": {"A": lambda: rnnbook.sigmoid(s), "B": tanh_sigmoid},
     }
 
 
+def memory_technique(size, dtype):
+    """Row 6.4': the whole fast LSTM step, A with a pool that keeps nothing (every
+    call's buffers are fresh memory), B with rnnbook.fast.POOL.  As in the main
+    table, torch's LSTM runs in the same process, untimed before every block."""
+    lstm_step = numpy_step(fast, "lstm", size, dtype)
+    keeps_nothing = fast.BufferPool(limit_bytes=0)
+
+    def lstm_step_fresh_memory():
+        pool, fast.POOL = fast.POOL, keeps_nothing
+        try:
+            lstm_step()
+        finally:
+            fast.POOL = pool
+
+    between = torch_step("lstm", size, dtype) if torch is not None else None
+    return {"A": lstm_step_fresh_memory, "B": lstm_step}, between
+
+
 def techniques(sizes, dtypes, blocks, block_seconds, say):
     rows = []
+
+    def record(label, size, dtype, timing):
+        row = {"section": label, "size": size, "dtype": dtype,
+               "A": timing["A"]["median"], "B": timing["B"]["median"]}
+        row["A/B"] = row["A"] / row["B"]
+        rows.append(row)
+        say(f"[technique {label:4s} {size:6s} {dtype}] A {1e6 * row['A']:.1f} us, "
+            f"B {1e6 * row['B']:.1f} us, A/B {row['A/B']:.2f}")
+
     with Threads(1):
         for dtype in dtypes:
             for size in sizes:
+                if size not in TECHNIQUE_SIZES:
+                    continue
                 for label, pair in technique_functions(size, dtype).items():
                     # One thread, numpy only: no worker threads to wait for, so a
                     # short pause will do.
-                    timing = timed_blocks(pair, blocks, block_seconds, pause=0.02)
-                    row = {"section": label, "size": size, "dtype": dtype,
-                           "A": timing["A"]["median"], "B": timing["B"]["median"]}
-                    row["A/B"] = row["A"] / row["B"]
-                    rows.append(row)
-                    say(f"[technique {label:4s} {size:6s} {dtype}] A {1e6 * row['A']:.1f} us, "
-                        f"B {1e6 * row['B']:.1f} us, A/B {row['A/B']:.2f}")
+                    record(label, size, dtype, timed_blocks(pair, blocks, block_seconds, 0.02))
+            for size in sizes:
+                if size in MEMORY_SIZES:
+                    pair, between = memory_technique(size, dtype)
+                    record("6.4'", size, dtype,
+                           timed_blocks(pair, blocks, block_seconds, 0.02, between))
     return rows
 
 
@@ -434,9 +455,7 @@ def run(args):
                         say(f"[threads={threads} {dtype}] {size:6s} {model:4s} " + "  ".join(
                             f"{name} {1e3 * t['median']:.2f} ms" for name, t in timings.items())
                             + f"  (load {result['load_average']})")
-    report["techniques"] = techniques(
-        [size for size in sizes if size in TECHNIQUE_SIZES], args.dtypes, blocks,
-        args.block_seconds / 4, say)
+    report["techniques"] = techniques(sizes, args.dtypes, blocks, args.block_seconds / 4, say)
     report["lstm_gemm_fraction"] = lstm_fractions(report)
     report["targets"] = targets(report)
     return report
