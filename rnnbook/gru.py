@@ -125,6 +125,7 @@ def gru_cell_backward(da_next, cache):
         dict with dxt (n_x, m), da_prev (n_a, m), dWz, dbz, dWr, dbr, dWc, dbc,
         and dbca when the cell ran with reset_after=True.
     """
+    validate.cell_cache(cache, "gru")
     a_next, a_prev, xt, zt, rt, cct, ha, parameters, reset_after = cache
     validate.upstream("da_next", da_next, "a_next", a_next)
     n_a = a_prev.shape[0]
@@ -180,7 +181,7 @@ def gru_backward(da, caches):
         dict with dx (n_x, m, T_x), da0 (n_a, m), dWz, dbz, dWr, dbr, dWc, dbc,
         and dbca for the reset_after form.
     """
-    cell_caches, x = validate.sequence_backward_inputs(da, caches)
+    cell_caches, x = validate.sequence_backward_inputs(da, caches, "gru")
     n_a, m, T_x = da.shape
     parameters, reset_after = cell_caches[0][-2], cell_caches[0][-1]
 

@@ -112,6 +112,7 @@ def lstm_cell_backward(da_next, dc_next, cache):
         dict with dxt (n_x, m), da_prev (n_a, m), dc_prev (n_a, m) and
         dWf, dbf, dWi, dbi, dWc, dbc, dWo, dbo.
     """
+    validate.cell_cache(cache, "lstm")
     a_next, c_next, a_prev, c_prev, ft, it, cct, ot, xt, parameters = cache
     validate.upstream("da_next", da_next, "a_next", a_next)
     validate.upstream("dc_next", dc_next, "c_next", c_next)
@@ -161,7 +162,7 @@ def lstm_backward(da, caches):
         dict with dx (n_x, m, T_x), da0 (n_a, m), dc0 (n_a, m) and
         dWf, dbf, dWi, dbi, dWc, dbc, dWo, dbo.
     """
-    cell_caches, x = validate.sequence_backward_inputs(da, caches)
+    cell_caches, x = validate.sequence_backward_inputs(da, caches, "lstm")
     n_a, m, T_x = da.shape
     parameters = cell_caches[0][-1]
 

@@ -95,6 +95,7 @@ def rnn_cell_backward(da_next, cache):
         dict with dxt (n_x, m), da_prev (n_a, m), dWax (n_a, n_x),
         dWaa (n_a, n_a) and dba (n_a, 1).
     """
+    validate.cell_cache(cache, "rnn")
     a_next, a_prev, xt, parameters = cache
     validate.upstream("da_next", da_next, "a_next", a_next)
     Wax, Waa = parameters["Wax"], parameters["Waa"]
@@ -123,7 +124,7 @@ def rnn_backward(da, caches):
     Returns:
         dict with dx (n_x, m, T_x), da0 (n_a, m), dWax, dWaa, dba.
     """
-    cell_caches, x = validate.sequence_backward_inputs(da, caches)
+    cell_caches, x = validate.sequence_backward_inputs(da, caches, "rnn")
     n_a, m, T_x = da.shape
     parameters = cell_caches[0][3]
 

@@ -158,6 +158,12 @@ def lstm_parameters(shapes, parameters):
 def gru_parameters(shapes, parameters, reset_after):
     required = GRU_PARAMETERS + (("bca",) if reset_after else ())
     has_output = parameter_dict(parameters, required, GATED_OUTPUT)
+    if not reset_after and "bca" in parameters:
+        # bca belongs to the other form: ignoring it would be a silently wrong answer.
+        raise ValueError(
+            "parameters has 'bca', which only the reset_after=True form uses; "
+            "pass reset_after=True, or leave 'bca' out"
+        )
     for gate in "zrc":
         shapes(f"parameters['W{gate}']", parameters[f"W{gate}"], ("n_a", "n_a+n_x"))
         shapes(f"parameters['b{gate}']", parameters[f"b{gate}"], ("n_a", "1"))
@@ -289,8 +295,29 @@ def hidden_gradient(da, n_a, m, T_x):
     return shapes
 
 
-def sequence_backward_inputs(da, caches):
-    """Check (list of cell caches, x) from a sequence forward against ``da``.
+# What each model's cell forward returns as its cache: a tuple of this many items.
+CELL_CACHE_ITEMS = {"rnn": 4, "lstm": 10, "gru": 9}
+
+
+def _cache_kind(items):
+    """The model whose cell caches have that many items, or None."""
+    return next((kind for kind, n in CELL_CACHE_ITEMS.items() if n == items), None)
+
+
+def cell_cache(cache, kind):
+    """Check that ``cache`` is what ``{kind}_cell_forward`` returned; return it."""
+    items = CELL_CACHE_ITEMS[kind]
+    if not (isinstance(cache, tuple) and len(cache) == items):
+        other = _cache_kind(len(cache)) if isinstance(cache, tuple) else None
+        got = f"the cache of {other}_cell_forward" if other else _describe(cache)
+        raise TypeError(
+            f"cache must be the tuple of {items} that {kind}_cell_forward returned, got {got}"
+        )
+    return cache
+
+
+def sequence_backward_inputs(da, caches, kind):
+    """Check (list of cell caches, x) from ``{kind}_forward`` against ``da``.
 
     Every cell cache starts with that step's a_next, so the hidden states have
     shape (n_a, m, T_x) with T_x the number of caches.  Returns the pair.
@@ -320,6 +347,10 @@ def sequence_backward_inputs(da, caches):
                 f"caches[0][{t}] is not a cell cache like caches[0][0] (a tuple that starts "
                 "with that step's a_next); pass the caches the forward returned, unchanged"
             )
+    if len(first) != CELL_CACHE_ITEMS[kind]:
+        other = _cache_kind(len(first))
+        got = f"the caches of {other}_forward" if other else f"cell caches of {len(first)} items"
+        raise TypeError(f"caches must be what {kind}_forward returned, got {got}")
     n_a, m = first[0].shape
     T_x = len(cell_caches)
     shapes = hidden_gradient(da, n_a, m, T_x)

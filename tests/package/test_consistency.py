@@ -82,13 +82,17 @@ def test_gru_forms_agree_when_the_reset_gate_is_open(models, make_case):
     case = make_case(models["gru_reset_after"], 3, 4, n_y=2, m=3, T_x=4, seed=12)
     parameters = dict(case.parameters, br=np.full_like(case.parameters["br"], 50.0))
     parameters["bca"] = np.zeros_like(parameters["bca"])
-    before = rnnbook.gru_forward(case.x, case.a0, parameters, reset_after=False)
+
+    def without_bca(parameters):  # the reset-before form has no bca, and refuses one
+        return {k: v for k, v in parameters.items() if k != "bca"}
+
+    before = rnnbook.gru_forward(case.x, case.a0, without_bca(parameters), reset_after=False)
     after = rnnbook.gru_forward(case.x, case.a0, parameters, reset_after=True)
     np.testing.assert_allclose(before[0], after[0], **EXACT)
     np.testing.assert_allclose(before[1], after[1], **EXACT)
     # ... and only then: with a real reset gate the two forms differ.
     parameters["br"] = case.parameters["br"]
-    before = rnnbook.gru_forward(case.x, case.a0, parameters, reset_after=False)[0]
+    before = rnnbook.gru_forward(case.x, case.a0, without_bca(parameters), reset_after=False)[0]
     after = rnnbook.gru_forward(case.x, case.a0, parameters, reset_after=True)[0]
     assert np.abs(before - after).max() > 1e-3
 

@@ -467,6 +467,35 @@ def test_bad_caches(model, case):
     )
 
 
+def test_caches_of_another_model(model, models, make_case):
+    """Another model's caches have the right structure but not the right items:
+    the error says whose they are, at the sequence level and at the cell level."""
+    da = np.ones((N_A, M, T_X))
+    for other in models.values():
+        if other.kind == model.kind:
+            continue
+        case = make_case(other, N_X, N_A, m=M, T_x=T_X, seed=36)
+        caches = other.forward(case.x, case.a0, case.parameters, case.c0)[-1]
+        expect(
+            TypeError,
+            lambda: model.backward(da, caches),
+            f"caches must be what {model.kind}_forward returned, "
+            f"got the caches of {other.kind}_forward",
+        )
+        items = {"rnn": 4, "lstm": 10, "gru": 9}[model.kind]
+        expect(
+            TypeError,
+            lambda: model.cell_backward(da[:, :, 0], da[:, :, 0], caches[0][0]),
+            f"cache must be the tuple of {items} that {model.kind}_cell_forward returned, "
+            f"got the cache of {other.kind}_cell_forward",
+        )
+    expect(
+        TypeError,
+        lambda: model.cell_backward(da[:, :, 0], da[:, :, 0], [1, 2]),
+        f"{model.kind}_cell_forward returned, got a list of length 2",
+    )
+
+
 # --- labels ------------------------------------------------------------------------
 
 
@@ -512,6 +541,20 @@ def test_reset_after_parameters_need_bca(models, make_case):
         lambda: rnnbook.gru_forward(case.x, case.a0, case.parameters, reset_after=True),
         "parameters is missing 'bca'",
     )
+
+
+def test_reset_before_refuses_bca(models, make_case):
+    """bca belongs to the reset_after form; the other form would silently ignore it."""
+    case = make_case(models["gru_reset_after"], N_X, N_A, N_Y, m=M, T_x=T_X, seed=37)
+    x, y, a0, parameters = case.x, case.y, case.a0, case.parameters
+    calls = [
+        lambda: rnnbook.gru_cell_forward(x[:, :, 0], a0, parameters, reset_after=False),
+        lambda: rnnbook.gru_forward(x, a0, parameters, reset_after=False),
+        lambda: rnnbook.gru_loss_and_grads(x, y, a0, parameters, reset_after=False),
+        lambda: rnnbook.fast.gru_forward(x, a0, parameters, reset_after=False),
+    ]
+    for call in calls:
+        expect(ValueError, call, "parameters has 'bca', which only the reset_after=True form uses")
 
 
 # --- the gradient checker ----------------------------------------------------------
