@@ -207,8 +207,13 @@ def step_blocks(x, out=None):
 
 
 def notes_layout(blocks):
-    """(T_x, n, m) blocks -> a contiguous (n, m, T_x) array, the notes' layout."""
-    return np.ascontiguousarray(blocks.transpose(1, 2, 0))
+    """(T_x, n, m) blocks -> a new contiguous (n, m, T_x) array, the notes' layout.
+
+    Always a copy: with T_x = 1 (or n = m = 1) the transposed view is already
+    contiguous, and returning it would hand the caller the cache's own memory;
+    a caller who then changed the states would change the gradients.
+    """
+    return blocks.transpose(1, 2, 0).copy(order="C")
 
 
 def as_columns(*stacks, out=None):
@@ -370,14 +375,17 @@ def rnn_forward(x, a0, parameters):
         np.tanh(h, out=h)
 
     a = notes_layout(H[1:])
-    cache = Cache("rnn", {"X": X, "H": H, "Wax": Wax, "Waa": Waa}, owned=("X", "H"))
+    # The backward reads the weights from the parameters dict, as the textbook
+    # backward does, so a parameter changed in place in between is used there too.
+    cache = Cache("rnn", {"X": X, "H": H, "parameters": parameters}, owned=("X", "H"))
     return a, predictions(a, parameters, "Wya"), cache
 
 
 def rnn_backward(da, caches):
     """rnnbook.rnn_backward, fast: returns dx, da0, dWax, dWaa, dba."""
     arrays = backward_inputs(da, caches, "rnn")
-    X, H, Wax, Waa = arrays["X"], arrays["H"], arrays["Wax"], arrays["Waa"]
+    X, H, parameters = arrays["X"], arrays["H"], arrays["parameters"]
+    Wax, Waa = parameters["Wax"], parameters["Waa"]
     T_x, n_a, m = H[1:].shape
     n_x = X.shape[1]
     dtype = H.dtype
@@ -459,7 +467,9 @@ def lstm_forward(x, a0, parameters, c0=None):
         np.multiply(o, tanh_c, out=h)  # and show part of the result.
 
     a, c_all = notes_layout(H[1:]), notes_layout(C[1:])
-    arrays = {"X": X, "H": H, "C": C, "tanh_C": tanh_C, "Z": Z, "W": W}
+    # The backward stacks the weights again from the parameters dict, as the
+    # textbook backward reads them then (a change in place in between counts).
+    arrays = {"X": X, "H": H, "C": C, "tanh_C": tanh_C, "Z": Z, "parameters": parameters}
     cache = Cache("lstm", arrays, owned=("X", "H", "C", "tanh_C", "Z"))
     return a, predictions(a, parameters, "Wy"), c_all, cache
 
@@ -492,7 +502,8 @@ def lstm_factors(Z, C_prev, tanh_C, dS, a_to_c, n_a):
 def lstm_backward(da, caches):
     """rnnbook.lstm_backward, fast: returns dx, da0, dc0 and every gate's dW*, db*."""
     arrays = backward_inputs(da, caches, "lstm")
-    X, H, C, tanh_C, Z, W = (arrays[k] for k in ("X", "H", "C", "tanh_C", "Z", "W"))
+    X, H, C, tanh_C, Z = (arrays[k] for k in ("X", "H", "C", "tanh_C", "Z"))
+    W = np.concatenate([arrays["parameters"]["W" + gate] for gate in LSTM_STACK])
     T_x, n_a, m = tanh_C.shape
     n_x = X.shape[1]
     dtype = Z.dtype
@@ -630,8 +641,8 @@ def gru_forward(x, a0, parameters, reset_after=False):
             h += cc
 
     a = notes_layout(H[1:])
-    arrays = {"X": X, "H": H, "Z": Z, "RH": RH, "Wx": Wx, "Wa": Wa,
-              "Wca": parameters["Wc"][:, :n_a]}
+    # As for the LSTM, the backward reads the weights from the parameters dict.
+    arrays = {"X": X, "H": H, "Z": Z, "RH": RH, "parameters": parameters}
     owned = ("X", "H", "Z") if reset_after else ("X", "H", "Z", "RH")
     cache = Cache("gru", arrays, bool(reset_after), owned=owned)
     return a, predictions(a, parameters, "Wy"), cache
@@ -671,8 +682,9 @@ def gru_backward(da, caches):
     """rnnbook.gru_backward, fast (either form): returns dx, da0, dW*, db* (and dbca)."""
     arrays = backward_inputs(da, caches, "gru")
     reset_after = caches.reset_after
-    X, H, Z, RH, Wx, Wa = (arrays[k] for k in ("X", "H", "Z", "RH", "Wx", "Wa"))
+    X, H, Z, RH, parameters = (arrays[k] for k in ("X", "H", "Z", "RH", "parameters"))
     T_x, n_a, m = H[1:].shape
+    Wx, _, Wa = gru_weights(parameters, n_a, reset_after)
     n_x = X.shape[1]
     dtype = Z.dtype
     rows = Z.shape[1]  # 4 n_a slots (c, z, r, ha) or 3 n_a (c, z, r)
@@ -680,7 +692,7 @@ def gru_backward(da, caches):
     WaT = np.ascontiguousarray(Wa.T)  # (n_a, 3 n_a): z, r, c; or (n_a, 2 n_a): z, r
     WxT = np.ascontiguousarray(Wx.T)  # (n_x, 3 n_a): c, z, r
     if not reset_after:
-        WcaT = np.ascontiguousarray(arrays["Wca"].T)
+        WcaT = np.ascontiguousarray(parameters["Wc"][:, :n_a].T)
         d_rh = np.empty((n_a, m), dtype=dtype)
 
     # dS, a span's gradients of the pre-activations, starts as the factors of

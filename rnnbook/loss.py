@@ -23,7 +23,7 @@ def softmax_cross_entropy(logits, y):
         dlogits: (n_y, m, T_x); for one sample and step it is softmax - one_hot(y),
             divided by m because of the batch mean.
     """
-    n_y, m, T_x = logits.shape
+    n_y, m, T_x = validate.logits(logits)
     validate.labels(y, m, T_x, n_y)
     log_p = log_softmax(logits)
     samples, steps = np.meshgrid(np.arange(m), np.arange(T_x), indexing="ij")

@@ -44,9 +44,7 @@ class Shapes:
         return out
 
     def __call__(self, name, value, dims):
-        if not isinstance(value, np.ndarray) or isinstance(value, np.matrix):
-            # np.matrix is an ndarray whose * means a matrix product: refuse it too.
-            raise TypeError(f"{name} must be a numpy array, got {type(value).__name__}")
+        plain_array(name, value)
         if value.dtype not in FLOAT_DTYPES:
             raise TypeError(f"{name} must have dtype float32 or float64, got {value.dtype}")
         if self.dtype is None:
@@ -82,6 +80,22 @@ class Shapes:
                 "least one entry"
             )
         finite(name, value)
+
+
+def plain_array(name, value):
+    """Raise TypeError unless ``value`` is a plain numpy array.
+
+    np.matrix is an ndarray whose * means a matrix product, and a masked array
+    (numpy.ma) is an ndarray whose mask the models' products and ufuncs would
+    drop or mix in unseen: both are refused.
+    """
+    if isinstance(value, np.ma.MaskedArray):
+        raise TypeError(
+            f"{name} is a masked array (numpy.ma), whose mask the models would ignore; "
+            f"pass a plain array, e.g. {name}.filled(0), and mask the loss instead"
+        )
+    if not isinstance(value, np.ndarray) or isinstance(value, np.matrix):
+        raise TypeError(f"{name} must be a numpy array, got {type(value).__name__}")
 
 
 def finite(name, value):
@@ -269,8 +283,7 @@ def upstream(name, value, like_name, like):
     dims = tuple(f"d{i}" for i in range(like.ndim))
     shapes(like_name, like, dims)
     shape_names = {2: ("n_a", "m"), 3: ("n_a", "m", "T_x")}.get(like.ndim, dims)
-    if not isinstance(value, np.ndarray):
-        raise TypeError(f"{name} must be a numpy array, got {type(value).__name__}")
+    plain_array(name, value)
     if value.shape != like.shape:
         raise ValueError(
             f"{name} has shape {value.shape}, but it needs the shape of {like_name}, "
@@ -283,8 +296,7 @@ def hidden_gradient(da, n_a, m, T_x):
     """Check da, the gradient with respect to every hidden state: a float array
     of the hidden states' shape (n_a, m, T_x), every entry finite.  Returns the
     Shapes that now knows n_a, m and T_x, to check further arrays against."""
-    if not isinstance(da, np.ndarray):
-        raise TypeError(f"da must be a numpy array, got {type(da).__name__}")
+    plain_array("da", da)
     if da.shape != (n_a, m, T_x):
         raise ValueError(
             f"da has shape {da.shape}, but it needs the shape of the hidden states, "
@@ -364,8 +376,19 @@ def sequence_backward_inputs(da, caches, kind):
     return cell_caches, x
 
 
+def logits(value):
+    """Scores before the softmax: a float array (n_y, m, T_x), no axis empty,
+    every entry finite (a NaN would make the loss NaN without a word).
+    Returns its shape."""
+    Shapes()("logits", value, ("n_y", "m", "T_x"))
+    return value.shape
+
+
 def labels(y, m, T_x, n_y):
     """Integer class labels of shape (m, T_x), each in [0, n_y)."""
+    if isinstance(y, np.ma.MaskedArray):
+        raise TypeError("y is a masked array (numpy.ma), whose mask the loss would ignore; "
+                        "pass a plain array of integer labels")
     if not isinstance(y, np.ndarray):
         raise TypeError(f"y must be a numpy array of integer labels, got {type(y).__name__}")
     if not np.issubdtype(y.dtype, np.integer):
