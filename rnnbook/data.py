@@ -208,11 +208,18 @@ def batches(ids, seq_len, batch_size, seed=0):
     pending = np.empty(0, dtype=np.int64)
     span = np.arange(seq_len + 1)
     while True:
-        while len(pending) < batch_size:
-            offset = int(rng.integers(0, min(seq_len - 1, n - 1 - seq_len) + 1))
-            starts = window_starts(n, seq_len, offset)
-            rng.shuffle(starts)
-            pending = np.concatenate([pending, starts])
+        if len(pending) < batch_size:
+            # Gather whole epochs in a list and join them once: joining after
+            # every epoch would copy the pending starts again each time, which
+            # is quadratic when a batch spans many epochs of a short text.
+            epochs, count = [pending], len(pending)
+            while count < batch_size:
+                offset = int(rng.integers(0, min(seq_len - 1, n - 1 - seq_len) + 1))
+                starts = window_starts(n, seq_len, offset)
+                rng.shuffle(starts)
+                epochs.append(starts)
+                count += len(starts)
+            pending = np.concatenate(epochs)
         take, pending = pending[:batch_size], pending[batch_size:]
         chunk = ids[take[:, None] + span]
         yield chunk[:, :-1], chunk[:, 1:]

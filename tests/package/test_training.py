@@ -318,7 +318,15 @@ def test_sampling_is_seeded_and_cools_to_the_argmax():
     assert model.sample(40, temperature=1.0, seed=8) != a
     greedy = model.sample(40, temperature=0, seed=1)
     assert model.sample(40, temperature=0, seed=2) == greedy  # no randomness left
-    assert model.sample(40, temperature=1e-4, seed=3) == greedy  # T -> 0 is the argmax
+    # T -> 0 is the argmax: at the floor, 1e-3, once the scores' gaps are well
+    # above it (the untrained model's are not, so its scores are scaled up)
+    model.parameters["Wy"] *= 1000
+    greedy = model.sample(40, temperature=0, seed=1)
+    assert model.sample(40, temperature=1e-3, seed=3) == greedy
+    # below the floor, scores / T overflow (1e-320 gave a sample of newlines)
+    for too_cold in (1e-4, 1e-320, -1.0, float("nan")):
+        with pytest.raises(ValueError, match="temperature must be 0"):
+            model.sample(5, temperature=too_cold)
     assert model.sample(0) == ""
     several = model.sample(10, seed=1, count=3)
     assert len(several) == 3 and all(len(s) == 10 for s in several)
