@@ -387,3 +387,23 @@ def test_training_lowers_the_loss():
     # It has learned the text: after a prime, the likeliest continuation is the text's.
     assert model.sample(2, temperature=0, prime="the c") == "at"
     assert model.sample(2, temperature=0, prime="the d") == "og"
+
+
+def test_charlm_refuses_ids_outside_the_vocabulary():
+    """-1 used to wrap silently to the last character; V and float ids gave a
+    bare IndexError."""
+    model = small_model("gru")
+    V = len(model.vocab)
+    good = np.zeros((2, 3), dtype=np.int64)
+    for bad, error, message in (
+        (np.full((2, 3), -1), ValueError, r"inputs holds ids outside \[0, V\)"),
+        (np.full((2, 3), V), ValueError, rf"max {V}"),
+        (good.astype(float), TypeError, "integer character ids"),
+        (good[0], ValueError, r"needs \(m, T_x\)"),
+    ):
+        with pytest.raises(error, match=message):
+            model.loss_and_grads(bad, good[: bad.shape[0]] if bad.ndim == 2 else good)
+    with pytest.raises(ValueError, match="targets holds ids outside"):
+        model.loss_and_grads(good, np.full((2, 3), -1))
+    with pytest.raises(ValueError, match="targets has shape"):
+        model.loss_and_grads(good, good[:, :2])
