@@ -23,7 +23,7 @@ import time
 import numpy as np
 
 import rnnbook
-from rnnbook import charlm, data, recurrent
+from rnnbook import charlm, data, fast, recurrent
 
 
 def demo(out=sys.stdout):
@@ -118,9 +118,9 @@ def build_parser():
         epilog=(
             "CORPUS may also be a corpus that needs no download: "
             + "; ".join(f"{name} ({text})" for name, (_, text) in data.CORPORA.items())
-            + ".  Small models often train faster with the environment variable "
-            "OPENBLAS_NUM_THREADS=1: their matrices are too small for BLAS threads to pay.  "
-            "Ctrl-C (or SIGTERM) stops training, saves the model if --save is given, and "
+            + ".  --threads splits each batch's sequences among threads, each running "
+            "single-threaded BLAS; by default one thread per core once the model and batch "
+            "are large enough to pay for it.  Ctrl-C (or SIGTERM) stops training, saves the model if --save is given, and "
             "exits with status 130."
         ),
     )
@@ -143,6 +143,9 @@ def build_parser():
                        help="clip the gradients' global norm to this; 0 does not clip (default: 5)")
     train.add_argument("--seed", type=_number(int, 0, MAX_SEED), default=0,
                        help="seeds the initial parameters, the batches and the samples (default: 0)")
+    train.add_argument("--threads", type=_number(int, 1, 1024), metavar="N",
+                       help="threads that share each batch's sequences (default: chosen from "
+                            "the cores and the model's size)")
     train.add_argument("--float64", action="store_true",
                        help="train in float64 instead of float32 (slower)")
     train.add_argument("--log-every", type=_number(int, 1, MAX_STEPS), default=50,
@@ -207,6 +210,12 @@ def training_bytes(kind, vocab_size, hidden, embedding, batch, seq_len, itemsize
     columns = batch * seq_len
     activations = columns * (embedding + 10 * hidden + 3 * vocab_size)
     return (5 * parameters + activations) * itemsize
+
+
+def training_work(model, args):
+    """Multiply-adds in the recurrent products of one training step's forward."""
+    gates = fast.GATES[model.kind]
+    return gates * model.hidden * (model.hidden + model.embedding) * args.batch * args.seq_len
 
 
 def check_save_target(args):
@@ -275,6 +284,11 @@ def train_charlm(args, out, err):
         print(f"new {model}", file=out)
     else:
         print(f"loaded {model} from {args.load}", file=out)
+    model.threads = args.threads
+    if args.steps:
+        parts = fast.batch_parts(args.batch, args.threads, training_work(model, args))
+        chosen = "" if args.threads else " (chosen for this machine and model)"
+        print(f"threads: {len(parts)} of {fast.available_cores()} cores{chosen}", file=out)
 
     def save(what):
         path = model.save(save_path)

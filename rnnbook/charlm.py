@@ -128,6 +128,9 @@ class CharLM:
         self.vocab, self.kind, self.hidden, self.embedding = vocab, kind, hidden, embedding
         self.dtype = np.dtype(dtype)
         self.backend = backend
+        # How many threads the fast backend may share a batch's columns among
+        # (None: it chooses; see rnnbook.fast.batch_parts).  Not saved with the model.
+        self.threads = None
         self.steps_trained = 0
         V = len(vocab)
         rng = np.random.default_rng([seed, 7])
@@ -175,7 +178,8 @@ class CharLM:
         m, T_x = inputs.shape
         x = p["E"][:, inputs]  # (n_e, m, T_x): the embedding looked up
         a0 = np.zeros((n_a, m), dtype=self.dtype)
-        a, cache = recurrent.forward(self.kind, x, a0, self._layer(), self.backend)
+        a, cache = recurrent.forward(self.kind, x, a0, self._layer(), self.backend,
+                                     threads=self.threads)
 
         # The output layer for all steps at once: one product with m T_x columns.
         a_columns = a.reshape(n_a, m * T_x)

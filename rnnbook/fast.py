@@ -52,8 +52,10 @@ notes' ``(n, m, T_x)``, and the copies between the two are one pass each.
 """
 
 import math
+import os
 import sys
 import threading
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
@@ -68,8 +70,10 @@ __all__ = [
     "gru_forward",
     "gru_backward",
     "Cache",
+    "SlicedCache",
     "BufferPool",
     "POOL",
+    "batch_parts",
 ]
 
 # Order of the gates in the stacked LSTM weight: the three sigmoid gates first,
@@ -350,12 +354,182 @@ def give_back(*buffers):
         POOL.give(buffer)
 
 
+# --- the batch's columns on several threads ------------------------------------------
+#
+# The columns of a batch never meet: every sample's sequence, forward and
+# backward, is computed from that sample's own column until the weight
+# gradients are summed over the batch.  So the batch can be cut into slices of
+# columns, and each slice can run the whole loop over time on a thread of its
+# own.  numpy lets go of the GIL inside its ufuncs and its BLAS calls, so the
+# threads compute at the same time; only Python's own work between the calls
+# (about a microsecond per call) waits its turn.  The time steps cannot be
+# split that way: step t needs the state of step t - 1.
+
+# A slice thinner than this many columns is not made: each slice pays Python's
+# per-call work for every step, the same as a wide one.
+MIN_PART_COLUMNS = 8
+# threads=None keeps one thread below this many multiply-adds in the recurrent
+# products of a call (G n_a (n_a + n_x) m T_x): a thread's start costs tens of
+# microseconds, and small products gain nothing from company.
+MIN_THREADED_WORK = 2**22
+# Weight matrices of shape (n_a, n_a + n_x) per model (the LSTM's four gates, ...).
+GATES = {"rnn": 1, "lstm": 4, "gru": 3}
+
+
+def available_cores():
+    """The cores this process may run on (its CPU affinity where the system says)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1
+
+
+def batch_parts(m, threads, work=0):
+    """The slices of the m columns that the threads share, as a list of slices.
+
+    ``threads`` is None (choose: one slice per core when the call's ``work``,
+    its multiply-adds, is at least MIN_THREADED_WORK, else one) or a positive
+    integer, the most slices to make.  No slice is thinner than
+    MIN_PART_COLUMNS columns, so there are never more slices than columns; the
+    columns are shared as evenly as they divide.
+    """
+    if threads is None:
+        wanted = available_cores() if work >= MIN_THREADED_WORK else 1
+    elif isinstance(threads, (bool, np.bool_)) or not isinstance(threads, (int, np.integer)):
+        raise TypeError(f"threads must be None or a positive integer, got {threads!r}")
+    elif threads < 1:
+        raise ValueError(f"threads must be None or a positive integer, got {threads!r}")
+    else:
+        wanted = int(threads)
+    count = max(1, min(wanted, m // MIN_PART_COLUMNS))
+    bounds = [m * k // count for k in range(count + 1)]
+    return [slice(start, stop) for start, stop in zip(bounds[:-1], bounds[1:])]
+
+
+class SlicedCache:
+    """What a fast forward that ran on several threads keeps for its backward:
+    the cache of each slice of columns, and the slices (the backward uses the
+    same ones)."""
+
+    __slots__ = ("kind", "reset_after", "parts", "caches")
+
+    def __init__(self, kind, parts, caches, reset_after=False):
+        self.kind, self.parts, self.caches, self.reset_after = kind, parts, caches, reset_after
+
+    def __repr__(self):
+        T_x, n_a, _ = self.caches[0].arrays["H"][1:].shape
+        m = self.parts[-1].stop
+        form = f", reset_after={self.reset_after}" if self.kind == "gru" else ""
+        return (f"<rnnbook.fast.SlicedCache {self.kind}{form}: n_a={n_a}, m={m}, T_x={T_x}, "
+                f"{len(self.parts)} slices>")
+
+
+_BLAS = None
+
+
+def one_blas_thread():
+    """A context in which BLAS runs on the calling thread alone, restored after.
+
+    Each worker runs its own slice's products; BLAS threads of its own would
+    only compete with the other workers for the same cores.  The setting is
+    changed through threadpoolctl, which talks to the BLAS library that numpy
+    loaded: environment variables such as OPENBLAS_NUM_THREADS are read once,
+    when the library loads, and would change every later call of the process.
+    """
+    global _BLAS
+    if _BLAS is None:
+        from threadpoolctl import ThreadpoolController
+
+        _BLAS = ThreadpoolController()
+    return _BLAS.limit(limits=1, user_api="blas")
+
+
+def in_threads(function, items):
+    """[function(item) for item in items], each on a thread of its own.
+
+    A worker's exception reaches the caller as it was raised; so does Ctrl-C,
+    at once: the other workers are not waited for (their slices finish in the
+    background, and their results are dropped).
+    """
+    executor = ThreadPoolExecutor(max_workers=len(items), thread_name_prefix="rnnbook.fast")
+    try:
+        with one_blas_thread():
+            futures = [executor.submit(function, item) for item in items]
+            return [future.result() for future in futures]
+    finally:
+        executor.shutdown(wait=False, cancel_futures=True)
+
+
+def sliced_forward(states, kind, x, initial, parameters, threads, **options):
+    """states(x, *initial, parameters, **options) -> (*outputs, cache), on the
+    batch's column slices in threads when there is more than one slice; the
+    outputs are joined along the batch axis and the caches kept together."""
+    n_x, m, T_x = x.shape
+    n_a = initial[0].shape[0]
+    work = GATES[kind] * n_a * (n_a + n_x) * m * T_x
+    parts = batch_parts(m, threads, work)
+    if len(parts) == 1:
+        return states(x, *initial, parameters, **options)
+
+    def run(part):
+        own = [None if state is None else state[:, part] for state in initial]
+        return states(x[:, part], *own, parameters, **options)
+
+    results = in_threads(run, parts)
+    outputs = [np.concatenate([result[k] for result in results], axis=1)
+               for k in range(len(results[0]) - 1)]
+    caches = [result[-1] for result in results]
+    return (*outputs, SlicedCache(kind, parts, caches, options.get("reset_after", False)))
+
+
+# Gradients with a column per sample; the others are sums over the batch.
+PER_SAMPLE = ("dx", "da0", "dc0")
+
+
+def sliced_backward(gradients, da, caches, kind):
+    """gradients(da, cache) for each slice of a SlicedCache, in threads; the
+    per-sample gradients are joined along the batch axis and the weight
+    gradients summed, slice by slice in order, so a result does not depend
+    on which thread finished first."""
+    if not isinstance(caches, SlicedCache):
+        return gradients(da, caches)
+    if caches.kind != kind:
+        raise TypeError(
+            f"caches must be what rnnbook.fast.{kind}_forward returned, got the cache of "
+            f"rnnbook.fast.{caches.kind}_forward"
+        )
+    T_x, n_a, _ = caches.caches[0].arrays["H"][1:].shape
+    validate.hidden_gradient(da, n_a, caches.parts[-1].stop, T_x)
+    results = in_threads(lambda k: gradients(da[:, caches.parts[k]], caches.caches[k]),
+                         range(len(caches.parts)))
+    grads = {}
+    for name in results[0]:
+        if name in PER_SAMPLE:
+            grads[name] = np.concatenate([result[name] for result in results], axis=1)
+        else:
+            total = results[0][name].copy()
+            for result in results[1:]:
+                total += result[name]
+            grads[name] = total
+    return grads
+
+
 # --- the vanilla RNN ----------------------------------------------------------------
 
 
-def rnn_forward(x, a0, parameters):
-    """rnnbook.rnn_forward, fast: returns (a, y_pred, cache)."""
+def rnn_forward(x, a0, parameters, *, threads=None):
+    """rnnbook.rnn_forward, fast: returns (a, y_pred, cache).
+
+    ``threads``: how many threads may share the batch's columns (see
+    ``batch_parts``); None chooses from the machine's cores and the work's size.
+    """
     validate.rnn_sequence_inputs(x, a0, parameters)
+    a, cache = sliced_forward(rnn_states, "rnn", x, (a0,), parameters, threads)
+    return a, predictions(a, parameters, "Wya"), cache
+
+
+def rnn_states(x, a0, parameters):
+    """The hidden states of rnn_forward and its cache, on the calling thread."""
     n_x, m, T_x = x.shape
     n_a = a0.shape[0]
     dtype = x.dtype
@@ -378,11 +552,16 @@ def rnn_forward(x, a0, parameters):
     # The backward reads the weights from the parameters dict, as the textbook
     # backward does, so a parameter changed in place in between is used there too.
     cache = Cache("rnn", {"X": X, "H": H, "parameters": parameters}, owned=("X", "H"))
-    return a, predictions(a, parameters, "Wya"), cache
+    return a, cache
 
 
 def rnn_backward(da, caches):
     """rnnbook.rnn_backward, fast: returns dx, da0, dWax, dWaa, dba."""
+    return sliced_backward(rnn_gradients, da, caches, "rnn")
+
+
+def rnn_gradients(da, caches):
+    """rnn_backward for one cache, on the calling thread."""
     arrays = backward_inputs(da, caches, "rnn")
     X, H, parameters = arrays["X"], arrays["H"], arrays["parameters"]
     Wax, Waa = parameters["Wax"], parameters["Waa"]
@@ -427,9 +606,18 @@ def rnn_backward(da, caches):
 # --- the LSTM -----------------------------------------------------------------------
 
 
-def lstm_forward(x, a0, parameters, c0=None):
-    """rnnbook.lstm_forward, fast: returns (a, y_pred, c, cache)."""
+def lstm_forward(x, a0, parameters, c0=None, *, threads=None):
+    """rnnbook.lstm_forward, fast: returns (a, y_pred, c, cache).
+
+    ``threads``: as for rnn_forward.
+    """
     validate.lstm_sequence_inputs(x, a0, c0, parameters)
+    a, c, cache = sliced_forward(lstm_states, "lstm", x, (a0, c0), parameters, threads)
+    return a, predictions(a, parameters, "Wy"), c, cache
+
+
+def lstm_states(x, a0, c0, parameters):
+    """The hidden and cell states of lstm_forward and its cache, on the calling thread."""
     n_x, m, T_x = x.shape
     n_a = a0.shape[0]
     dtype = x.dtype
@@ -471,7 +659,7 @@ def lstm_forward(x, a0, parameters, c0=None):
     # textbook backward reads them then (a change in place in between counts).
     arrays = {"X": X, "H": H, "C": C, "tanh_C": tanh_C, "Z": Z, "parameters": parameters}
     cache = Cache("lstm", arrays, owned=("X", "H", "C", "tanh_C", "Z"))
-    return a, predictions(a, parameters, "Wy"), c_all, cache
+    return a, c_all, cache
 
 
 def lstm_factors(Z, C_prev, tanh_C, dS, a_to_c, n_a):
@@ -501,6 +689,11 @@ def lstm_factors(Z, C_prev, tanh_C, dS, a_to_c, n_a):
 
 def lstm_backward(da, caches):
     """rnnbook.lstm_backward, fast: returns dx, da0, dc0 and every gate's dW*, db*."""
+    return sliced_backward(lstm_gradients, da, caches, "lstm")
+
+
+def lstm_gradients(da, caches):
+    """lstm_backward for one cache, on the calling thread."""
     arrays = backward_inputs(da, caches, "lstm")
     X, H, C, tanh_C, Z = (arrays[k] for k in ("X", "H", "C", "tanh_C", "Z"))
     W = np.concatenate([arrays["parameters"]["W" + gate] for gate in LSTM_STACK])
@@ -583,9 +776,19 @@ def gru_weights(parameters, n_a, reset_after):
     return Wx, bx, Wa
 
 
-def gru_forward(x, a0, parameters, reset_after=False):
-    """rnnbook.gru_forward, fast (either form): returns (a, y_pred, cache)."""
+def gru_forward(x, a0, parameters, reset_after=False, *, threads=None):
+    """rnnbook.gru_forward, fast (either form): returns (a, y_pred, cache).
+
+    ``threads``: as for rnn_forward.
+    """
     validate.gru_sequence_inputs(x, a0, parameters, reset_after)
+    a, cache = sliced_forward(gru_states, "gru", x, (a0,), parameters, threads,
+                              reset_after=bool(reset_after))
+    return a, predictions(a, parameters, "Wy"), cache
+
+
+def gru_states(x, a0, parameters, reset_after):
+    """The hidden states of gru_forward and its cache, on the calling thread."""
     n_x, m, T_x = x.shape
     n_a = a0.shape[0]
     dtype = x.dtype
@@ -645,7 +848,7 @@ def gru_forward(x, a0, parameters, reset_after=False):
     arrays = {"X": X, "H": H, "Z": Z, "RH": RH, "parameters": parameters}
     owned = ("X", "H", "Z") if reset_after else ("X", "H", "Z", "RH")
     cache = Cache("gru", arrays, bool(reset_after), owned=owned)
-    return a, predictions(a, parameters, "Wy"), cache
+    return a, cache
 
 
 def gru_factors(Z, H_prev, dS, n_a, reset_after):
@@ -680,6 +883,11 @@ def gru_factors(Z, H_prev, dS, n_a, reset_after):
 
 def gru_backward(da, caches):
     """rnnbook.gru_backward, fast (either form): returns dx, da0, dW*, db* (and dbca)."""
+    return sliced_backward(gru_gradients, da, caches, "gru")
+
+
+def gru_gradients(da, caches):
+    """gru_backward for one cache, on the calling thread."""
     arrays = backward_inputs(da, caches, "gru")
     reset_after = caches.reset_after
     X, H, Z, RH, parameters = (arrays[k] for k in ("X", "H", "Z", "RH", "parameters"))

@@ -84,14 +84,16 @@ def layer_parameters(kind, parameters):
     return {name: parameters[name] for name in PARAMETER_NAMES[kind]}
 
 
-def forward(kind, x, a0, layer, backend=DEFAULT_BACKEND):
+def forward(kind, x, a0, layer, backend=DEFAULT_BACKEND, threads=None):
     """Hidden states for a batch of sequences -> (a (n_a, m, T_x), cache).
 
     ``layer`` holds only the layer's parameters (see layer_parameters).  The
-    LSTM starts from c0 = 0.
+    LSTM starts from c0 = 0.  ``threads`` goes to the fast backend (see
+    rnnbook.fast.batch_parts); the textbook one runs on one thread.
     """
     run, _ = _functions(kind, backend)
-    outputs = run(x, a0, layer)
+    options = {"threads": threads} if backend == "fast" else {}
+    outputs = run(x, a0, layer, **options)
     return outputs[0], outputs[-1]
 
 
