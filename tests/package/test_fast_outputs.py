@@ -11,7 +11,6 @@ import numpy as np
 import pytest
 
 import rnnbook
-from rnnbook import fast
 from tests.package.test_fast import assert_close, fast_backward, fast_forward
 
 # T_x = 1, m = 1 and n_a = 1 on their own (there the transposed states were a
