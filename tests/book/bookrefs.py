@@ -109,6 +109,7 @@ class Chapter:
     number: int
     path: pathlib.Path
     title_number: str  # the number in the page's first heading
+    title: str  # the page's first heading
     sections: set
     tags: set
 
@@ -118,9 +119,9 @@ def chapters(english):
     for number, src in enumerate(chapter_sources(), 1):
         path = page_path(src, english)
         heads = headings(markdown_lines(path))
-        first = next((number for level, number, _ in heads if level == 1), None)
+        first, title = next(((n, t) for level, n, t in heads if level == 1), (None, ""))
         tags = set(equation_tags("\n".join(page_text(path))))
-        found.append(Chapter(number, path, first,
+        found.append(Chapter(number, path, first, title,
                              {n for _, n, _ in heads if n and "." in n}, tags))
     return found
 

@@ -7,6 +7,8 @@ reference written as a link points at that chapter's page.  The numbers are
 read from the nav and the pages (bookrefs.py), never written down here.
 """
 
+import re
+
 import pytest
 from bookrefs import (
     book_pages,
@@ -39,6 +41,11 @@ def test_chapters_are_numbered_in_nav_order(english):
     wrong = [f"{rel(c.path)}: first heading numbered {c.title_number!r}, nav position {c.number}"
              for c in found if c.title_number != str(c.number)]
     assert not wrong, "\n".join(wrong)
+    # one separator in every chapter title, notebooks included: 第 N 章　(an
+    # ideographic space) in Chinese, "N " in English
+    form = re.compile(r"^\d+ \S" if english else r"^第 \d+ 章\u3000\S")
+    odd = [f"{rel(c.path)}: {c.title!r}" for c in found if not form.match(c.title)]
+    assert not odd, "chapter titles written another way:\n" + "\n".join(odd)
     for c in found:
         stray = sorted(s for s in c.sections if s.split(".")[0] != str(c.number))
         assert not stray, f"{rel(c.path)} (chapter {c.number}) has sections {stray}"
