@@ -370,8 +370,11 @@ def give_back(*buffers):
 MIN_PART_COLUMNS = 8
 # threads=None keeps one thread below this many multiply-adds in the recurrent
 # products of a call (G n_a (n_a + n_x) m T_x): a thread's start costs tens of
-# microseconds, and small products gain nothing from company.
-MIN_THREADED_WORK = 2**22
+# microseconds, and the slices of a small batch are mostly Python's per-call
+# work, which the GIL runs one thread at a time.  2**28 keeps the chapter's
+# small size (2e7 for the LSTM) and the practice notebooks' models (at most
+# 1.7e8) on one thread, and splits its medium size (5e8 to 2e9) and above.
+MIN_THREADED_WORK = 2**28
 # Weight matrices of shape (n_a, n_a + n_x) per model (the LSTM's four gates, ...).
 GATES = {"rnn": 1, "lstm": 4, "gru": 3}
 
