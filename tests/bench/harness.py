@@ -106,22 +106,25 @@ def numpy_case(model, size, dtype, seed=0):
     return x, a0, c0, parameters, G
 
 
-def numpy_step(module, model, size, dtype):
-    """A function running one forward + loss + backward with ``module``'s functions."""
+def numpy_step(module, model, size, dtype, **options):
+    """A function running one forward + loss + backward with ``module``'s functions.
+
+    ``options`` go to the forward (rnnbook.fast's ``threads``).
+    """
     x, a0, c0, parameters, G = numpy_case(model, size, dtype)
     if model == "rnn":
         def step():
-            a, _, caches = module.rnn_forward(x, a0, parameters)
+            a, _, caches = module.rnn_forward(x, a0, parameters, **options)
             loss = float(np.vdot(a, G))
             return loss, module.rnn_backward(G, caches)
     elif model == "lstm":
         def step():
-            a, _, _, caches = module.lstm_forward(x, a0, parameters, c0)
+            a, _, _, caches = module.lstm_forward(x, a0, parameters, c0, **options)
             loss = float(np.vdot(a, G))
             return loss, module.lstm_backward(G, caches)
     else:
         def step():
-            a, _, caches = module.gru_forward(x, a0, parameters, reset_after=True)
+            a, _, caches = module.gru_forward(x, a0, parameters, reset_after=True, **options)
             loss = float(np.vdot(a, G))
             return loss, module.gru_backward(G, caches)
     return step
@@ -309,7 +312,7 @@ def memory_technique(size, dtype):
     """Row 6.4': the whole fast LSTM step, A with a pool that keeps nothing (every
     call's buffers are fresh memory), B with rnnbook.fast.POOL.  As in the main
     table, torch's LSTM runs in the same process, untimed before every block."""
-    lstm_step = numpy_step(fast, "lstm", size, dtype)
+    lstm_step = numpy_step(fast, "lstm", size, dtype, threads=1)
     keeps_nothing = fast.BufferPool(limit_bytes=0)
 
     def lstm_step_fresh_memory():
@@ -443,7 +446,9 @@ def run(args):
                         functions = {}
                         if size in TEXTBOOK_SIZES:
                             functions["textbook"] = numpy_step(rnnbook, model, size, dtype)
-                        functions["fast"] = numpy_step(fast, model, size, dtype)
+                        # fast's own threads as many as BLAS and torch get
+                        functions["fast"] = numpy_step(fast, model, size, dtype,
+                                                       threads=threads)
                         if torch is not None:
                             functions["torch"] = torch_step(model, size, dtype)
                         load_before = load_average()
