@@ -388,7 +388,9 @@ def model_path(path):
     """The file a model named ``path`` is saved in: ``.npz`` appended when missing."""
     path = os.fspath(path)
     if path.endswith((os.sep, "/")) or os.path.isdir(path):
-        raise IsADirectoryError(f"{path} is a folder; name the model file, e.g. {path.rstrip('/')}/model.npz")
+        raise IsADirectoryError(
+            f"{path} is a folder; name the model file, e.g. {path.rstrip('/')}/model.npz"
+        )
     return path if path.endswith(".npz") else path + ".npz"
 
 
@@ -399,12 +401,12 @@ def check_writable(path):
     path = model_path(path)
     folder = os.path.dirname(os.path.abspath(path))
     if not os.path.isdir(folder):
-        raise FileNotFoundError(f"{path}: the folder {folder} does not exist")
+        raise FileNotFoundError(f"the folder {folder} does not exist")
     try:
         with tempfile.TemporaryFile(dir=folder):
             pass
     except OSError as err:
-        raise OSError(f"{path}: cannot write in {folder} ({err.strerror or err})") from None
+        raise OSError(f"cannot write in {folder} ({err.strerror or err})") from None
     return path
 
 
