@@ -354,6 +354,71 @@ def techniques(sizes, dtypes, blocks, block_seconds, say):
     return rows
 
 
+# --- the thread sweep -----------------------------------------------------------------
+#
+# rnnbook.fast with threads=p (the batch's columns split into p slices, each on
+# its own thread with one BLAS thread) against torch with p threads, for p from
+# 1 to the machine's cores, at the sizes where threads are meant to pay.
+
+SWEEP_SIZES = ("medium", "large")
+
+
+def sweep_counts(cores):
+    """1, 2, 4, ... up to the cores, and the cores themselves."""
+    counts, p = [], 1
+    while p < cores:
+        counts.append(p)
+        p *= 2
+    return counts + [cores]
+
+
+def thread_sweep(sizes, models, dtypes, counts, blocks, block_seconds, pause, say):
+    rows = []
+    for dtype in dtypes:
+        for size in sizes:
+            if size not in SWEEP_SIZES:
+                continue
+            n_x, n_a, m, T = SIZES[size]
+            for model in models:
+                for threads in counts:
+                    with Threads(threads):
+                        functions = {"fast": numpy_step(fast, model, size, dtype,
+                                                        threads=threads)}
+                        if torch is not None:
+                            functions["torch"] = torch_step(model, size, dtype)
+                        load_before = load_average()
+                        timings = timed_blocks(functions, blocks, block_seconds, pause)
+                    row = {
+                        "model": model, "size": size, "dtype": dtype, "threads": threads,
+                        "slices": len(fast.batch_parts(m, threads)),
+                        "seconds": {name: t["median"] for name, t in timings.items()},
+                        "blocks": {name: t["blocks"] for name, t in timings.items()},
+                        "load_average": [load_before, load_average()],
+                    }
+                    if "torch" in timings:
+                        row["fast/torch"] = row["seconds"]["fast"] / row["seconds"]["torch"]
+                    rows.append(row)
+                    say(f"[sweep {dtype} {size:6s} {model:4s} p={threads}] " + "  ".join(
+                        f"{name} {1e3 * sec:.2f} ms" for name, sec in row["seconds"].items()))
+    return rows
+
+
+def sweep_report(args, say):
+    cores = os.cpu_count() or 1
+    counts = sweep_counts(cores) if args.sweep_threads is None else args.sweep_threads
+    return {
+        "environment": environment(),
+        "cores": cores,
+        "counts": counts,
+        "protocol": {"blocks": args.blocks, "block_seconds": args.block_seconds,
+                     "pause_seconds": args.pause,
+                     "fast": "threads=p: p slices of the batch's columns, one BLAS thread each",
+                     "torch": "torch.set_num_threads(p)"},
+        "rows": thread_sweep(args.sizes, args.models, args.dtypes, counts, args.blocks,
+                             args.block_seconds, args.pause, say),
+    }
+
+
 # --- the run --------------------------------------------------------------------------
 
 
@@ -461,6 +526,7 @@ def run(args):
                             f"{name} {1e3 * t['median']:.2f} ms" for name, t in timings.items())
                             + f"  (load {result['load_average']})")
     report["techniques"] = techniques(sizes, args.dtypes, blocks, args.block_seconds / 4, say)
+    report["thread_sweep"] = sweep_report(args, say)
     report["lstm_gemm_fraction"] = lstm_fractions(report)
     report["targets"] = targets(report)
     return report
@@ -650,6 +716,33 @@ def markdown_gemm(report):
     return "\n".join(lines) + "\n"
 
 
+SWEEP_HEADER = ["", "$(n_x, n_a, m, T)$", "dtype", "$p$", "`fast`", "`torch.nn`",
+                "`fast` / `torch`", "`fast` speed-up", "`torch` speed-up"]
+
+
+def markdown_threads(report):
+    """The sweep as a table: times, their ratio, and each one's speed-up over p = 1."""
+    sweep = report.get("thread_sweep")
+    lines = ["| " + " | ".join(SWEEP_HEADER) + " |",
+             "|" + "|".join(":--" if k < 3 else "--:" for k in range(len(SWEEP_HEADER))) + "|"]
+    if not sweep:
+        return "\n".join(lines) + "\n"
+    one = {(r["model"], r["size"], r["dtype"]): r["seconds"] for r in sweep["rows"]
+           if r["threads"] == 1}
+    for r in sweep["rows"]:
+        base = one.get((r["model"], r["size"], r["dtype"]), {})
+        cells = [r["model"].upper(), "({}, {}, {}, {})".format(*SIZES[r["size"]]), r["dtype"],
+                 str(r["threads"]), fmt_ms(r["seconds"]["fast"]),
+                 fmt_ms(r["seconds"].get("torch")), fmt_ratio(r.get("fast/torch"))]
+        for name in ("fast", "torch"):
+            if name in base and name in r["seconds"]:
+                cells.append(f"{base[name] / r['seconds'][name]:.2f}")
+            else:
+                cells.append("—")
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines) + "\n"
+
+
 TECHNIQUE_HEADER = ["§", "$(n_x, n_a, m, T)$", "dtype", "A (µs)", "B (µs)", "A / B"]
 
 
@@ -684,6 +777,11 @@ def main(argv=None):
     parser.add_argument("--dtypes", nargs="+", choices=DTYPES, default=list(DTYPES))
     parser.add_argument("--threads", nargs="+", type=int, default=None,
                         help="thread counts (default: 1 and all cores)")
+    parser.add_argument("--sweep-threads", nargs="+", type=int, default=None,
+                        help="thread counts of the sweep (default: 1, 2, 4, ... and all cores)")
+    parser.add_argument("--sweep-only", action="store_true",
+                        help="run only the thread sweep and put it into the report that "
+                             "--json names (which must exist), leaving the rest as it was")
     parser.add_argument("--silent", action="store_true", help="print only the final report")
     parser.add_argument("--from-json", type=pathlib.Path, metavar="PATH",
                         help="measure nothing: print (and with --markdown, write) the tables "
@@ -696,7 +794,13 @@ def main(argv=None):
     if args.blocks < 5 and not args.quick:
         parser.error("--blocks must be at least 5 (the median of fewer is not worth quoting)")
 
-    if args.from_json:
+    if args.sweep_only:
+        if not (args.json and args.json.is_file()):
+            parser.error("--sweep-only needs --json naming an earlier run's report")
+        report = json.loads(args.json.read_text(encoding="utf-8"))
+        say = print if not args.silent else (lambda *a, **k: None)
+        report["thread_sweep"] = sweep_report(args, say)
+    elif args.from_json:
         report = json.loads(args.from_json.read_text(encoding="utf-8"))
     else:
         report = run(args)
@@ -711,7 +815,10 @@ def main(argv=None):
         (args.markdown / "bench-gemm.txt").write_text(markdown_gemm(report), encoding="utf-8")
         (args.markdown / "bench-techniques.txt").write_text(markdown_techniques(report),
                                                              encoding="utf-8")
-        print(f"wrote bench-table.txt, bench-gemm.txt and bench-techniques.txt in {args.markdown}")
+        (args.markdown / "bench-threads.txt").write_text(markdown_threads(report),
+                                                         encoding="utf-8")
+        print(f"wrote bench-table.txt, bench-gemm.txt, bench-techniques.txt and "
+              f"bench-threads.txt in {args.markdown}")
     return 0
 
 
