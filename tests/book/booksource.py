@@ -1,141 +1,47 @@
 """Reading the book's sources (docs/) for the book tests.
 
-Markdown is read line by line the way the tools that matter read it: fences
-open with three or more backticks or tildes at any indentation (inside
-admonitions and tabs too) and close with a run of the same character at least
-as long; the pytest-codeblocks directives (HTML comments) that precede a fence
-belong to it, as pytest-codeblocks itself attaches them.
+Fences, pytest-codeblocks directives and headings are read by
+tools/book_markdown.py, which the build uses too (the chapter downloads of
+tools/chapter_code.py); this module re-exports them beside what only the tests
+need.
 """
 
 import ast
-import dataclasses
 import json
 import pathlib
 import re
+import sys
 
 REPO = pathlib.Path(__file__).resolve().parents[2]
 DOCS = REPO / "docs"
 STUB_MARKER = "<!-- stub -->"
 
-FENCE = re.compile(r"^(?P<indent>[ \t]*)(?P<fence>`{3,}|~{3,})(?P<info>.*)$")
-DIRECTIVE = re.compile(r"^\s*<!--[-\s]*((?:pytest-codeblocks:|pytest\.mark\.).*?)[-\s]*-->\s*$")
-# an info string that names Python in any spelling: py, python3, pycon,
-# {.python title="x"}, " python", "python linenums=1", ...
-PYTHON_INFO = re.compile(r"^\s*\{?\s*\.?(?:i?py(?:thon)?[23]?|pycon)(?![\w-])", re.I)
-HEADING = re.compile(r"^ {0,3}(#{1,6})[ \t]+(.*?)(?:[ \t]+#+)?[ \t]*$")
-SECTION_NUMBER = re.compile(r"^(?:第\s*)?(\d+(?:\.\d+)*)(?![\d.]*\d)")
+sys.path.insert(0, str(REPO / "tools"))
+from book_markdown import (  # noqa: E402,F401 - tools/ is not a package
+    DIRECTIVE,
+    FENCE,
+    HEADING,
+    PYTHON_INFO,
+    SECTION_NUMBER,
+    Fence,
+    chains,
+    fences,
+    headings,
+    page_headings,
+    prose_lines,
+    python_chains,
+    read_lines,
+    section_number,
+)
+
 TAG = re.compile(r"\\tag\*?\{([^}]*)\}")
 IMAGE = re.compile(r"!\[[^\]]*\]\(\s*<?([^)\s>]+)>?(?:\s+[\"'][^)]*[\"'])?\s*\)")
 HTML_IMAGE = re.compile(r"<img\b[^>]*\bsrc=[\"']([^\"']+)[\"']", re.I)
 
 
-@dataclasses.dataclass
-class Fence:
-    """A fenced block of a Markdown page."""
-
-    path: pathlib.Path
-    line: int  # 1-based line of the opening fence
-    indent: str
-    marker: str  # ``` or ~~~ (or longer)
-    info: str  # what follows the marker, unstripped
-    code: str  # the body, de-indented like pytest-codeblocks does
-    directives: list  # pytest-codeblocks directives since the previous fence
-    directive_gap: bool  # prose between the directives and this fence
-
-    @property
-    def looks_like_python(self):
-        return bool(PYTHON_INFO.match(self.info))
-
-    @property
-    def is_exact_python(self):
-        """Written ```python: the only form pytest-codeblocks 0.18 runs."""
-        return self.marker == "```" and self.info == "python"
-
-    @property
-    def continues(self):
-        return any(d.strip("- ") == "pytest-codeblocks:cont" for d in self.directives)
-
-    def where(self):
-        return f"{self.path.relative_to(REPO)}:{self.line}"
-
-
-def read_lines(path):
-    return pathlib.Path(path).read_text(encoding="utf-8").splitlines()
-
-
 def is_stub(path):
     lines = read_lines(path)
     return bool(lines) and lines[0].strip() == STUB_MARKER
-
-
-def fences(path):
-    """Every fenced block of a Markdown file, in order."""
-    path = pathlib.Path(path)
-    lines = read_lines(path)
-    found = []
-    directives, gap = [], False
-    i = 0
-    while i < len(lines):
-        line = lines[i]
-        match = FENCE.match(line)
-        if match and not (match["fence"][0] == "`" and "`" in match["info"]):
-            marker, indent = match["fence"], match["indent"]
-            body = []
-            j = i + 1
-            while j < len(lines):
-                stripped = lines[j].strip()
-                if stripped.startswith(marker) and set(stripped) == {marker[0]}:
-                    break
-                body.append(lines[j])
-                j += 1
-            width = len(indent)
-            code = "".join(
-                text[min(width, len(text) - len(text.lstrip())):] + "\n" for text in body
-            )
-            found.append(
-                Fence(path, i + 1, indent, marker, match["info"].rstrip(), code, directives, gap)
-            )
-            directives, gap = [], False
-            i = j + 1
-            continue
-        directive = DIRECTIVE.match(line)
-        if directive:
-            directives = directives + [directive.group(1).strip()]
-            gap = False
-        elif line.strip() and directives:
-            gap = True
-        i += 1
-    return found
-
-
-def prose_lines(path):
-    """(line number, text) of the lines outside fenced blocks."""
-    inside = set()
-    lines = read_lines(path)
-    for fence in fences(path):
-        end = fence.line + fence.code.count("\n") + 1
-        inside.update(range(fence.line, end + 1))
-    return [(n, text) for n, text in enumerate(lines, 1) if n not in inside]
-
-
-def section_number(title):
-    match = SECTION_NUMBER.match(title.strip())
-    return match.group(1) if match else None
-
-
-def headings(lines):
-    """[(level, section number or None, title)] of Markdown text lines."""
-    found = []
-    for text in lines:
-        match = HEADING.match(text)
-        if match:
-            title = re.sub(r"\s*\{[^}]*\}\s*$", "", match.group(2))  # attr_list
-            found.append((len(match.group(1)), section_number(title), title))
-    return found
-
-
-def page_headings(path):
-    return headings(text for _, text in prose_lines(path))
 
 
 INLINE_CODE = re.compile(r"(`+)(?!`).*?(?<!`)\1(?!`)")
