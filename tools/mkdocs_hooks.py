@@ -211,7 +211,9 @@ def _notebook_heading_ids(content, page, config):
     position = 0
     for item in _toc_items(page.toc or []):
         for index in range(position, len(headings)):
-            if headings[index][0] == item.title.strip():
+            # Python-Markdown's toc collapses whitespace in a title (the ideographic
+            # space of "第 7 章　..." becomes " "), the HTML heading keeps it
+            if " ".join(headings[index][0].split()) == " ".join(item.title.split()):
                 item.id, position = headings[index][1], index + 1
                 break
     return content

@@ -36,6 +36,8 @@ BANNED_ZH = {
     "向回": "反向传播",
 }
 BANNED_ZH_PATTERNS = {
+    # 拼成 / 拼起来 / 拼回: stacking is 叠放, chaining cells 串联
+    re.compile(r"拼(?:成|起|回|在一起)"): "叠放",
     # what travels back in time is the gradient, as in chapter 3
     re.compile(r"误差[^。；]{0,20}?(?:往回|回传|传回|倒传)"): "梯度",
 }
