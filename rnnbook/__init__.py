@@ -31,6 +31,7 @@ from rnnbook.rnn import (
     rnn_forward,
     rnn_loss_and_grads,
 )
+from rnnbook.stacked import stacked_backward, stacked_forward
 
 __version__ = "0.1.0"
 
@@ -60,4 +61,6 @@ __all__ = [
     "gru_cell_backward",
     "gru_backward",
     "gru_loss_and_grads",
+    "stacked_forward",
+    "stacked_backward",
 ]

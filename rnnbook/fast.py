@@ -972,3 +972,28 @@ def gru_gradients(da, caches):
     grads["dx"] = dx
     grads["da0"] = dh
     return grads
+
+
+# --- deep and bidirectional stacks -------------------------------------------------
+
+# rnnbook.stacked's stack, run on this module's sequence functions.
+FAST = {
+    "module": "rnnbook.fast",
+    "rnn": (rnn_forward, rnn_backward),
+    "lstm": (lstm_forward, lstm_backward),
+    "gru": (gru_forward, gru_backward),
+}
+
+
+def stacked_forward(x, layers, kind, *, bidirectional=False, reset_after=True, a0=None, c0=None):
+    """rnnbook.stacked_forward, fast: returns (a, caches)."""
+    from rnnbook import stacked
+
+    return stacked.stack_forward(x, layers, kind, bidirectional, reset_after, a0, c0, FAST)
+
+
+def stacked_backward(da, caches):
+    """rnnbook.stacked_backward, fast: returns (dx, grads)."""
+    from rnnbook import stacked
+
+    return stacked.stack_backward(da, caches, FAST)

@@ -39,6 +39,18 @@ initial/final state  ``a0`` (n_a, m)         ``h0`` / ``h_n`` (1, m, n_a), eithe
 ===================  ======================  ============================================
 
 The LSTM's cell state ``c0`` (n_a, m) moves like ``a0``.
+
+Stacks (``num_layers`` L > 1, ``bidirectional``): layer l's weights are named
+``weight_ih_l{i}``, ``weight_hh_l{i}``, ``bias_ih_l{i}``, ``bias_hh_l{i}``,
+and the backward direction's add ``_reverse`` (``weight_ih_l1_reverse``);
+layer l > 0 reads the layer below's output, so its ``weight_ih`` is
+(G n_a, D n_a) with D = 2 directions or 1.  ``from_torch`` gives, and
+``to_torch`` takes, the ``layers`` list of ``rnnbook.stacked_forward``.  The
+output is the top layer's states, the forward direction's n_a features before
+the backward one's: (T_x, m, D n_a).  ``h_n`` (and ``h0``, ``c0``, ``c_n``) is
+(L D, m, n_a), index ``i D + d`` for layer i and direction d (0 forward, 1
+backward): ``stack_state_to_torch`` and ``stack_state_from_torch`` convert it
+from and to the per-layer list that ``stacked_forward`` takes as ``a0``.
 """
 
 import numpy as np
@@ -85,11 +97,7 @@ def _module_kind(torch, module):
 
 def _check_module(kind, module):
     name = type(module).__name__
-    wrong = [
-        ("num_layers", module.num_layers, 1),
-        ("bidirectional", module.bidirectional, False),
-        ("bias", module.bias, True),
-    ]
+    wrong = [("bias", module.bias, True)]
     if kind == "rnn":
         wrong.append(("nonlinearity", module.nonlinearity, "tanh"))
     if kind == "lstm":
@@ -98,31 +106,37 @@ def _check_module(kind, module):
         if got != needed:
             raise ValueError(
                 f"{name}.{attribute} is {got!r}, but rnnbook's {kind} needs {attribute}={needed!r} "
-                "(one layer, unidirectional, with biases, tanh)"
+                "(layers with biases, tanh, no projection)"
             )
 
 
 def from_torch(module, linear=None):
-    """rnnbook parameters holding the weights of a PyTorch recurrent layer.
+    """rnnbook parameters holding the weights of a PyTorch recurrent layer or stack.
 
     Arguments:
         module: a ``torch.nn.RNN`` (nonlinearity "tanh"), ``torch.nn.LSTM`` or
-            ``torch.nn.GRU`` with one layer, one direction and biases;
-            ``batch_first`` may be either (it does not change the weights).
+            ``torch.nn.GRU`` with biases, any ``num_layers``, either
+            ``bidirectional``; ``batch_first`` may be either (it does not
+            change the weights).
         linear: optional ``torch.nn.Linear(n_a, n_y)`` applied to every hidden
-            state; it becomes the output layer (``Wya, by`` for the RNN,
-            ``Wy, by`` for the LSTM and GRU; a Linear without bias gives zeros).
+            state of a one-layer unidirectional module; it becomes the output
+            layer (``Wya, by`` for the RNN, ``Wy, by`` for the LSTM and GRU; a
+            Linear without bias gives zeros).
 
     Returns:
-        a dict of numpy arrays (copies, in the module's dtype, float32 or
-        float64) in rnnbook's layout (see the module docstring).  A GRU gives
-        the parameters of ``reset_after=True``.
+        for one layer in one direction, a dict of numpy arrays (copies, in the
+        module's dtype, float32 or float64) in rnnbook's layout (see the module
+        docstring); otherwise the ``layers`` list of ``rnnbook.stacked_forward``:
+        one such dict per layer, or a pair (forward, backward) of them per
+        layer when the module is bidirectional (PyTorch's ``_reverse`` weights
+        are the backward direction).  A GRU gives the parameters of
+        ``reset_after=True``.
 
     Raises:
         TypeError for another kind of module or a dtype rnnbook does not use;
-        ValueError naming the attribute rnnbook cannot represent
-        (``num_layers``, ``bidirectional``, ``bias``, ``nonlinearity``,
-        ``proj_size``) or a Linear whose ``in_features`` is not the hidden size.
+        ValueError naming the attribute rnnbook cannot represent (``bias``,
+        ``nonlinearity``, ``proj_size``), a Linear whose ``in_features`` is
+        not the hidden size, or a Linear beside a stack.
     """
     torch = _torch()
     kind = _module_kind(torch, module)
@@ -132,8 +146,33 @@ def from_torch(module, linear=None):
             f"{type(module).__name__} has dtype {module.weight_ih_l0.dtype}, but rnnbook needs "
             "float32 or float64 (convert it with .double() or .float())"
         )
-    W_ih, W_hh = _numpy(module.weight_ih_l0), _numpy(module.weight_hh_l0)
-    b_ih, b_hh = _numpy(module.bias_ih_l0), _numpy(module.bias_hh_l0)
+    stack = module.num_layers > 1 or module.bidirectional
+    if stack:
+        if linear is not None:
+            raise ValueError(
+                f"linear goes with a one-layer unidirectional module, but this "
+                f"{type(module).__name__} has num_layers={module.num_layers}, "
+                f"bidirectional={module.bidirectional}; convert the Linear on its own"
+            )
+        suffixes = ["", "_reverse"] if module.bidirectional else [""]
+        layers = []
+        for i in range(module.num_layers):
+            directions = [_direction_from_torch(kind, module, f"_l{i}{s}") for s in suffixes]
+            layers.append(tuple(directions) if module.bidirectional else directions[0])
+        return layers
+    parameters = _direction_from_torch(kind, module, "_l0")
+    if linear is not None:
+        dtype = parameters["ba" if kind == "rnn" else "bc"].dtype
+        parameters.update(_linear_from_torch(torch, kind, module, linear, dtype))
+    return parameters
+
+
+def _direction_from_torch(kind, module, suffix):
+    """rnnbook's parameters from the weights named ``*{suffix}`` (e.g. ``_l1_reverse``)."""
+    W_ih = _numpy(getattr(module, "weight_ih" + suffix))
+    W_hh = _numpy(getattr(module, "weight_hh" + suffix))
+    b_ih = _numpy(getattr(module, "bias_ih" + suffix))
+    b_hh = _numpy(getattr(module, "bias_hh" + suffix))
     n_a = module.hidden_size
 
     parameters = {}
@@ -154,9 +193,6 @@ def from_torch(module, linear=None):
             parameters["W" + gate], parameters["b" + gate] = weight, bias
             if recurrent_bias is not None:
                 parameters["bca"] = recurrent_bias
-
-    if linear is not None:
-        parameters.update(_linear_from_torch(torch, kind, module, linear, W_ih.dtype))
     return parameters
 
 
@@ -197,7 +233,11 @@ def to_torch(parameters, kind, *, batch_first=False, dtype=None):
     Returns:
         the ``torch.nn.RNN`` (tanh), ``torch.nn.LSTM`` or ``torch.nn.GRU``, one
         layer, unidirectional, on the CPU; or ``(module, linear)`` with a
-        ``torch.nn.Linear`` when the parameters hold an output layer.
+        ``torch.nn.Linear`` when the parameters hold an output layer.  Given a
+        ``layers`` list of ``rnnbook.stacked_forward`` instead of a dict (its
+        entries pairs for a bidirectional stack, GRU layers in the
+        ``reset_after=True`` form), the module has ``num_layers=len(layers)``
+        and that ``bidirectional``.
         ``from_torch`` of the result gives ``parameters`` back exactly.
 
     Creating the modules does not draw from torch's random number generator.
@@ -207,6 +247,8 @@ def to_torch(parameters, kind, *, batch_first=False, dtype=None):
         raise ValueError(f"kind must be one of {', '.join(map(repr, KINDS))}, got {kind!r}")
     if not isinstance(batch_first, (bool, np.bool_)):
         raise TypeError(f"batch_first must be True or False, got {batch_first!r}")
+    if isinstance(parameters, (list, tuple)):
+        return _stack_to_torch(torch, parameters, kind, batch_first, dtype)
     if kind == "gru" and isinstance(parameters, dict) and "bca" not in parameters:
         raise ValueError(
             "parameters has no 'bca': torch.nn.GRU applies the reset gate after the recurrent "
@@ -246,26 +288,70 @@ def to_torch(parameters, kind, *, batch_first=False, dtype=None):
     return module, linear
 
 
-def _torch_layout(kind, parameters, n_a):
-    """rnnbook's parameters as PyTorch's four stacked arrays."""
+def _torch_layout(kind, parameters, n_a, suffix="_l0"):
+    """rnnbook's parameters as PyTorch's four stacked arrays (names ending in suffix)."""
     if kind == "rnn":
         ba = parameters["ba"][:, 0]
         return {
-            "weight_ih_l0": parameters["Wax"],
-            "weight_hh_l0": parameters["Waa"],
-            "bias_ih_l0": ba,
-            "bias_hh_l0": np.zeros_like(ba),
+            "weight_ih" + suffix: parameters["Wax"],
+            "weight_hh" + suffix: parameters["Waa"],
+            "bias_ih" + suffix: ba,
+            "bias_hh" + suffix: np.zeros_like(ba),
         }
     gates = _TORCH_GATES[kind]
     b_hh = [np.zeros(n_a, parameters["b" + gate].dtype) for gate in gates]
     if kind == "gru":
         b_hh[gates.index("c")] = parameters["bca"][:, 0]  # b_hn, inside r * (...)
     return {
-        "weight_ih_l0": np.concatenate([parameters["W" + g][:, n_a:] for g in gates]),
-        "weight_hh_l0": np.concatenate([parameters["W" + g][:, :n_a] for g in gates]),
-        "bias_ih_l0": np.concatenate([parameters["b" + g][:, 0] for g in gates]),
-        "bias_hh_l0": np.concatenate(b_hh),
+        "weight_ih" + suffix: np.concatenate([parameters["W" + g][:, n_a:] for g in gates]),
+        "weight_hh" + suffix: np.concatenate([parameters["W" + g][:, :n_a] for g in gates]),
+        "bias_ih" + suffix: np.concatenate([parameters["b" + g][:, 0] for g in gates]),
+        "bias_hh" + suffix: np.concatenate(b_hh),
     }
+
+
+def _stack_to_torch(torch, layers, kind, batch_first, dtype):
+    """to_torch for a layers list: one module with num_layers and bidirectional."""
+    from rnnbook.stacked import check_layers
+
+    bidirectional = len(layers) > 0 and isinstance(layers[0], (list, tuple))
+    checked = check_layers(layers, kind, bidirectional, kind == "gru")
+    first = checked[0][0][0]
+    n_a = checked[0][0][1]
+    n_x = first[_REQUIRED[kind][0]].shape[1] - (0 if kind == "rnn" else n_a)
+    if any(directions[0][1] != n_a for directions in checked):
+        sizes = [directions[0][1] for directions in checked]
+        raise ValueError(
+            f"the layers have hidden sizes {sizes}, but a torch module has one hidden_size"
+        )
+    for i, directions in enumerate(checked):
+        for d, (parameters, _) in enumerate(directions):
+            unknown = sorted(set(parameters) - set(_REQUIRED[kind]))
+            if unknown:
+                raise ValueError(
+                    f"layer {i} ({'forward backward'.split()[d]} direction) has "
+                    f"{', '.join(map(repr, unknown))}, which kind={kind!r} does not use; "
+                    f"it needs {', '.join(_REQUIRED[kind])}"
+                )
+    torch_dtype = _torch_dtype(torch, dtype, first[_REQUIRED[kind][0]].dtype)
+    module_class = {"rnn": torch.nn.RNN, "lstm": torch.nn.LSTM, "gru": torch.nn.GRU}[kind]
+    options = {"nonlinearity": "tanh"} if kind == "rnn" else {}
+    module = module_class(
+        n_x,
+        n_a,
+        num_layers=len(layers),
+        bias=True,
+        batch_first=bool(batch_first),
+        bidirectional=bidirectional,
+        dtype=torch_dtype,
+        device="meta",
+        **options,
+    ).to_empty(device="cpu")
+    for i, directions in enumerate(checked):
+        for d, (parameters, _) in enumerate(directions):
+            suffix = f"_l{i}" + ("_reverse" if d == 1 else "")
+            _copy_into(torch, module, _torch_layout(kind, parameters, n_a, suffix))
+    return module
 
 
 def _copy_into(torch, module, arrays):
@@ -376,3 +462,49 @@ def state_from_torch(h):
             f"h has shape {array.shape}, but it needs (1, m, n_a): one layer, one direction"
         )
     return array[0].T.copy()
+
+
+def stack_state_to_torch(states):
+    """Per-layer states -> the (L D, m, n_a) tensor ``h0`` (or ``c0``) of a stack.
+
+    ``states`` is a list with one entry per layer: an (n_a, m) array, or a pair
+    (forward, backward) of them for a bidirectional stack (the layout of
+    ``stacked_forward``'s ``a0``).  Row ``l D + d`` is layer l, direction d.
+    """
+    torch = _torch()
+    if not isinstance(states, (list, tuple)) or len(states) == 0:
+        raise ValueError(f"states must be a non-empty list, one entry per layer, got {states!r}")
+    flat = []
+    for i, entry in enumerate(states):
+        for d, state in enumerate(entry if isinstance(entry, (list, tuple)) else [entry]):
+            validate.Shapes()(
+                f"states[{i}]" + (f"[{d}]" if isinstance(entry, (list, tuple)) else ""),
+                state,
+                ("n_a", "m"),
+            )
+            flat.append(state.T)
+    shapes = {array.shape for array in flat}
+    if len(shapes) != 1:
+        raise ValueError(f"states need one shape (n_a, m) throughout, got {sorted(shapes)}")
+    return torch.from_numpy(np.stack(flat).copy())
+
+
+def stack_state_from_torch(h, num_layers, bidirectional):
+    """A stack's (L D, m, n_a) state, such as ``h_n``, ``c_n`` or ``h0.grad`` -> per-layer list.
+
+    Entry l is layer l's (n_a, m) array, or a (forward, backward) pair of them
+    when ``bidirectional``: the layout of ``stacked_forward``'s ``a0``.
+    """
+    torch = _torch()
+    _flag("bidirectional", bidirectional)
+    D = 2 if bidirectional else 1
+    array = _tensor_to_numpy(torch, "h", h, 3, "(num_layers * D, m, n_a)")
+    if array.shape[0] != num_layers * D:
+        raise ValueError(
+            f"h has shape {array.shape}, but it needs (num_layers * D, m, n_a) with "
+            f"num_layers = {num_layers}, D = {D}: {num_layers * D} rows on the first axis"
+        )
+    states = [array[i].T.copy() for i in range(num_layers * D)]
+    if bidirectional:
+        return [(states[2 * i], states[2 * i + 1]) for i in range(num_layers)]
+    return states

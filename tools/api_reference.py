@@ -29,6 +29,7 @@ MODULE_ORDER = [
     "rnn",
     "lstm",
     "gru",
+    "stacked",
     "parameters",
     "activations",
     "loss",

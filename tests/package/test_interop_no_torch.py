@@ -22,6 +22,8 @@ CALLS = {
     "a_from_torch": lambda: interop.a_from_torch(np.zeros((4, 2, 3))),
     "state_to_torch": lambda: interop.state_to_torch(np.zeros((3, 2))),
     "state_from_torch": lambda: interop.state_from_torch(np.zeros((1, 2, 3))),
+    "stack_state_to_torch": lambda: interop.stack_state_to_torch([np.zeros((3, 2))]),
+    "stack_state_from_torch": lambda: interop.stack_state_from_torch(np.zeros((2, 2, 3)), 2, False),
 }
 
 
