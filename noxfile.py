@@ -6,8 +6,11 @@
     nox -s tests     the package tests only (and the PyTorch cross-checks)
     nox -s book      every code block of the book, and the book's own tests
     nox -s docs      `mkdocs build --strict` into site/, then the built-site tests
+                     (notebooks execute once, then come from .cache/notebooks/;
+                     `nox -s docs -- --fresh` executes them again)
     nox -s browser   the built site in Debian's headless Chromium
     nox -s pdf       the book printed to artifacts/pdf/rnnbook-zh.pdf and -en.pdf
+    nox -s timings   docs cold, docs warm, serve edit-to-refresh (not part of `nox`)
     nox -s lock      refresh requirements/constraints.txt (not part of `nox`)
     nox -s bench     the benchmark: textbook vs rnnbook.fast vs torch (not part of `nox`)
 
@@ -26,7 +29,11 @@ import sys
 import nox
 
 nox.options.default_venv_backend = "uv|virtualenv"
-nox.options.reuse_existing_virtualenvs = False
+# A session's environment is kept between runs and brought up to date by its
+# install step (every pin of CONSTRAINTS re-applied, which takes uv a second):
+# recreating it cost about 10 s per session of the book loop.  CI starts from
+# a clean checkout, so it always builds them new.
+nox.options.reuse_existing_virtualenvs = True
 nox.options.error_on_missing_interpreters = True
 nox.options.sessions = ["lint", "tests", "book", "docs", "browser", "pdf"]
 
@@ -151,9 +158,27 @@ def book(session):
     )
 
 
+# Executed notebooks, keyed by what their outputs depend on
+# (tools/notebook_cache.py; gitignored).  `nox -s docs -- --fresh` empties it.
+NOTEBOOK_CACHE = os.path.join(".cache", "notebooks")
+
+
+def fresh_option(session):
+    """session.posargs without --fresh; with it, the notebook cache is emptied
+    first, so that every notebook executes again."""
+    if "--fresh" not in session.posargs:
+        return list(session.posargs)
+    session.log(f"--fresh: emptying {NOTEBOOK_CACHE}/")
+    shutil.rmtree(NOTEBOOK_CACHE, ignore_errors=True)
+    return [arg for arg in session.posargs if arg != "--fresh"]
+
+
 @nox.session
 def docs(session):
-    """Build the site strictly into site/ and test what was built."""
+    """Build the site strictly into site/ and test what was built, and the
+    notebook cache (tests/tools).  Notebooks execute only when their code,
+    rnnbook or a pinned version changed; `-- --fresh` executes them all."""
+    posargs = fresh_option(session)
     install(session, "-e", ".[docs,test]")
     inputs = site_inputs_digest()
     session.run("mkdocs", "build", "--strict", "--site-dir", "site", env=MKDOCS_ENV)
@@ -162,7 +187,7 @@ def docs(session):
     os.makedirs(os.path.dirname(SITE_STAMP), exist_ok=True)
     with open(SITE_STAMP, "w", encoding="utf-8") as file:
         file.write(inputs)
-    session.run("pytest", "tests/site", *session.posargs, env={"RNNBOOK_SITE_DIR": "site"})
+    session.run("pytest", "tests/site", "tests/tools", *posargs, env={"RNNBOOK_SITE_DIR": "site"})
 
 
 def has_chinese_font():
@@ -296,8 +321,10 @@ def bench(session):
 def serve(session):
     """Build the book and serve it on http://127.0.0.1:8000 (Ctrl-C stops it)."""
     install(session, "-e", ".[docs]")
+    # notebooks come from the notebook cache while nothing they depend on
+    # changes; an edit of rnnbook rebuilds too, and re-executes what calls it
     session.run(
-        "mkdocs", "serve", "--dev-addr", SERVE_ADDRESS, *session.posargs,
+        "mkdocs", "serve", "--dev-addr", SERVE_ADDRESS, "--watch", "rnnbook", *session.posargs,
         env={**MKDOCS_ENV, "RNNBOOK_SITE_URL": f"http://{SERVE_ADDRESS}/"},
     )
 
@@ -322,3 +349,39 @@ def lock(session):
         "--custom-compile-command", "python3 -m nox -s lock",
         "--output-file", CONSTRAINTS, *session.posargs,
     )
+
+
+@nox.session(default=False)
+def timings(session):
+    """Time the book loop once and print the three times: `nox -s docs` with
+    an empty notebook cache (cold), `nox -s docs` again (warm), and under
+    `mkdocs serve` the seconds from saving a Markdown page to the page served
+    with the edit.  A benchmark, not a test.  The runs use a cache of their
+    own, so .cache/notebooks/ is left as it was."""
+    import tempfile
+    import time
+
+    install(session, "-e", ".[docs]")
+    cache = tempfile.mkdtemp(prefix="rnnbook-timings-")
+    env = {**os.environ, **MKDOCS_ENV, "RNNBOOK_NOTEBOOK_CACHE": cache}
+    times = {}
+    try:
+        for name in ("docs cold", "docs warm"):
+            session.log(f"{name}: python3 -m nox -s docs")
+            started = time.perf_counter()
+            done = subprocess.run([sys.executable, "-m", "nox", "-s", "docs"], env=env)
+            times[name] = time.perf_counter() - started
+            if done.returncode:
+                session.warn(f"{name}: `nox -s docs` failed (exit {done.returncode})")
+                name += " (failed)"
+                times[name] = times.pop(name.replace(" (failed)", ""))
+        out = os.path.join(cache, "refresh.txt")
+        session.run("python", "tools/serve_refresh.py", "--out", out, env=env)
+        with open(out, encoding="utf-8") as file:
+            times["serve edit-to-refresh"] = float(file.read())
+    finally:
+        shutil.rmtree(cache, ignore_errors=True)
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+    print(f"\n{'':2}book loop on {os.cpu_count()} cores (load average {load:.2f}):")
+    for name, seconds in times.items():
+        print(f"{'':4}{name:<24}{seconds:7.1f} s")

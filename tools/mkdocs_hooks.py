@@ -208,12 +208,16 @@ def _notebook_heading_ids(content, page, config):
                 f"{mark}</a></h{level}>")
 
     content = _NOTEBOOK_HEADING.sub(heading, content)
+
+    def words(text):
+        # the toc's title and the heading's text may space differently (a
+        # full-width space U+3000 in a zh title)
+        return " ".join(text.split())
+
     position = 0
     for item in _toc_items(page.toc or []):
         for index in range(position, len(headings)):
-            # Python-Markdown's toc collapses whitespace in a title (the ideographic
-            # space of "第 7 章　..." becomes " "), the HTML heading keeps it
-            if " ".join(headings[index][0].split()) == " ".join(item.title.split()):
+            if words(headings[index][0]) == words(item.title):
                 item.id, position = headings[index][1], index + 1
                 break
     return content

@@ -59,7 +59,10 @@ def harmless_failure(url):
     return urllib.parse.urlsplit(url or "").path.endswith("/sitemap.xml")
 
 
-def print_language(browser, site_url, language, out_path):
+def open_language(browser, site_url, language):
+    """The language's print page opening in a context of its own; returns
+    (context, page, problems, url) as soon as the response has begun, so
+    that both languages load and typeset at the same time."""
     # about the width of the printed column, so that Chromium need not shrink
     # a wide screen layout onto the page
     context = browser.new_context(viewport={"width": 720, "height": 1000})
@@ -80,9 +83,16 @@ def print_language(browser, site_url, language, out_path):
     page.on("pageerror", lambda error: problems.append(f"uncaught exception: {error}"))
     page.emulate_media(media="print")
     url = site_url + PRINT_PAGES[language]
-    response = page.goto(url, wait_until="load", timeout=TIMEOUT_MS)
+    response = page.goto(url, wait_until="commit", timeout=TIMEOUT_MS)
     if response is None or response.status != 200:
         raise SystemExit(f"{url}: HTTP {response.status if response else 'no response'}")
+    return context, page, problems, url
+
+
+def print_language(opened, out_path):
+    """Wait until the page opened by open_language is typeset, then print it."""
+    context, page, problems, url = opened
+    page.wait_for_load_state("load", timeout=TIMEOUT_MS)
     page.evaluate("document.querySelectorAll('img[loading=lazy]')"
                   ".forEach(image => { image.loading = 'eager'; })")
     page.wait_for_function(
@@ -122,13 +132,16 @@ def main(site_dir, out_dir):
     with pages_server.serve(site_dir) as site_url, sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
+            started = time.monotonic()
+            # both languages load and typeset in parallel, then print in turn
+            opened = {language: open_language(browser, site_url, language)
+                      for language in PRINT_PAGES}
             for language in PRINT_PAGES:
-                started = time.monotonic()
                 out_path = out_dir / f"rnnbook-{language}.pdf"
-                state = print_language(browser, site_url, language, out_path)
+                state = print_language(opened[language], out_path)
                 print(f"{out_path}: {out_path.stat().st_size} bytes, {state['chapters']} "
                       f"chapters, {state['math']} formulas, {state['images']} images, "
-                      f"{time.monotonic() - started:.1f} s")
+                      f"{time.monotonic() - started:.1f} s since the start")
         finally:
             browser.close()
 

@@ -106,6 +106,7 @@ class Visit:
     """One page opened in a fresh context, with what happened on the way."""
 
     page: object
+    context: object = None
     status: int = None  # of the page itself
     requests: list = dataclasses.field(default_factory=list)
     responses: list = dataclasses.field(default_factory=list)
@@ -113,6 +114,13 @@ class Visit:
     console_errors: list = dataclasses.field(default_factory=list)
     page_errors: list = dataclasses.field(default_factory=list)
     failed: list = dataclasses.field(default_factory=list)
+
+    def finish(self):
+        """Wait until the page has loaded and its network is idle (the search
+        worker has fetched the index: its bytes count in the transfer)."""
+        self.page.wait_for_load_state("load")
+        self.page.wait_for_load_state("networkidle")
+        return self
 
     def problems(self):
         """Everything that must not happen on a page of the book."""
@@ -154,47 +162,60 @@ def is_local(url):
     return parts.scheme in ("data", "blob", "about") or parts.hostname == LOCAL_HOST
 
 
+def start_visit(browser, url, color_scheme="light"):
+    """Open url in a fresh context and return its Visit as soon as the
+    response has begun to arrive: pages started one after another load in
+    parallel, and Visit.finish waits for each."""
+    context = browser.new_context(
+        viewport={"width": 1280, "height": 900}, color_scheme=color_scheme
+    )
+    record = Visit(page=None, context=context)
+
+    def route(route):
+        url = route.request.url
+        record.requests.append(url)
+        if is_local(url):
+            route.continue_()
+        else:
+            record.outside.append(url)
+            route.abort()
+
+    context.route("**/*", route)
+    # the context's responses include those of the search worker
+    context.on("response", lambda response: record.responses.append(response))
+    page = context.new_page()
+    record.page = page
+    page.on(
+        "console",
+        lambda message: message.type == "error"
+        and record.console_errors.append((message.text, message.location.get("url"))),
+    )
+    page.on("pageerror", lambda error: record.page_errors.append(str(error)))
+    page.on(
+        "response",
+        lambda response: response.status >= 400
+        and record.failed.append((response.status, response.url)),
+    )
+    response = page.goto(url, wait_until="commit")
+    record.status = response.status if response else None
+    return record
+
+
+@pytest.fixture(scope="session")
+def start_visit_at(browser, server):
+    """start_visit_at(path, color_scheme="light") -> Visit, the page still loading."""
+    return lambda path, color_scheme="light": start_visit(browser, server + path, color_scheme)
+
+
 @pytest.fixture
 def visit(browser, server, request):
     """visit(path, color_scheme="light") -> Visit, the page loaded and idle."""
     contexts = []
 
     def open_page(path, color_scheme="light"):
-        context = browser.new_context(
-            viewport={"width": 1280, "height": 900}, color_scheme=color_scheme
-        )
-        contexts.append(context)
-        record = Visit(page=None)
-
-        def route(route):
-            url = route.request.url
-            record.requests.append(url)
-            if is_local(url):
-                route.continue_()
-            else:
-                record.outside.append(url)
-                route.abort()
-
-        context.route("**/*", route)
-        # the context's responses include those of the search worker
-        context.on("response", lambda response: record.responses.append(response))
-        page = context.new_page()
-        record.page = page
-        page.on(
-            "console",
-            lambda message: message.type == "error"
-            and record.console_errors.append((message.text, message.location.get("url"))),
-        )
-        page.on("pageerror", lambda error: record.page_errors.append(str(error)))
-        page.on(
-            "response",
-            lambda response: response.status >= 400
-            and record.failed.append((response.status, response.url)),
-        )
-        response = page.goto(server + path, wait_until="load")
-        record.status = response.status if response else None
-        page.wait_for_load_state("networkidle")
-        return record
+        record = start_visit(browser, server + path, color_scheme)
+        contexts.append(record.context)
+        return record.finish()
 
     yield open_page
     for context in contexts:

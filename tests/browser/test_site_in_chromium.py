@@ -67,10 +67,13 @@ def transfer_report(screenshots):
     (screenshots.parent / "transfer-sizes.txt").write_text("\n".join(lines) + "\n", "utf-8")
 
 
-def test_page_loads_offline_renders_its_math_within_budget(
-    visit, page_path, site_dir, site_path, transfer_report
-):
-    record = visit(page_path)
+# Pages opened at once by page_checks: they load in parallel, and a few at a
+# time keep Chromium's memory and the machine's cores in bounds.
+PARALLEL_PAGES = 6
+
+
+def check_page(record, site_dir, site_path):
+    """(problems, bytes sent, bytes decoded) of a loaded page of the book."""
     page = record.page
     state = page.evaluate(MATH_STATE)
     problems = record.problems()
@@ -103,14 +106,37 @@ def test_page_loads_offline_renders_its_math_within_budget(
 
     rows = record.transfer()
     sent = sum(row[0] for row in rows)
-    transfer_report[page_path] = (sent, sum(row[1] for row in rows))
     if sent > TRANSFER_BUDGET:
         biggest = sorted(rows, reverse=True)[:5]
         problems.append(f"transfers {sent} bytes, over the budget of {TRANSFER_BUDGET}: "
                         + ", ".join(f"{url} {size}" for size, _, url in biggest))
     if not any(site_path(url).endswith(".js") for url in record.requests):
         problems.append("no script was loaded: the request log sees nothing")
+    return problems, sent, sum(row[1] for row in rows)
 
+
+@pytest.fixture(scope="session")
+def page_checks(start_visit_at, page_paths, site_dir, site_path, transfer_report):
+    """check_page of every page of the site, each in a fresh context,
+    PARALLEL_PAGES loading at a time."""
+    results = {}
+    for first in range(0, len(page_paths), PARALLEL_PAGES):
+        batch = page_paths[first:first + PARALLEL_PAGES]
+        records = [start_visit_at(path) for path in batch]
+        try:
+            for path, record in zip(batch, records):
+                record.finish()
+                results[path] = check_page(record, site_dir, site_path)
+                transfer_report[path] = results[path][1:]
+        finally:
+            for record in records:
+                record.context.close()
+    return results
+
+
+def test_page_loads_offline_renders_its_math_within_budget(page_checks, page_path):
+    assert page_path in page_checks, f"{page_path} was not opened"
+    problems = page_checks[page_path][0]
     assert not problems, f"{page_path}:\n" + "\n".join(problems)
 
 
@@ -120,31 +146,48 @@ def test_every_page_is_visited_in_both_languages(nav_pages, page_paths):
     assert not missing, f"pages of the nav that the browser tests do not open: {missing}"
 
 
-def test_language_switcher_lands_on_the_twin(visit, server, nav_pages, site_path, repo_root):
+def test_language_switcher_lands_on_the_twin(start_visit_at, nav_pages, site_path, repo_root):
     """On every page of the nav, the selector's English link opens the English
-    twin and its Chinese link leads back (one tab, as a reader clicks).  The
-    print edition, the whole book again, is left to tests/site, which checks
-    the selector's links on every page without a browser."""
-    record = visit("/")
-    page = record.page
+    twin and its Chinese link leads back (one tab per page, as a reader
+    clicks; PARALLEL_PAGES tabs at a time).  The print edition, the whole book
+    again, is left to tests/site, which checks the selector's links on every
+    page without a browser."""
+    chains = [("/" + url, "/en/" + url) for src, url in nav_pages
+              if PRINT_MARKER not in (repo_root / "docs" / src).read_text(encoding="utf-8")]
     problems = []
-    for src, url in nav_pages:
-        if PRINT_MARKER in (repo_root / "docs" / src).read_text(encoding="utf-8"):
-            continue
-        zh, en = "/" + url, "/en/" + url
-        page.goto(server + zh, wait_until="domcontentloaded")
-        for target_lang, target in (("en", en), ("zh", zh)):
-            page.hover(".md-header__option .md-select")
-            with page.expect_navigation(wait_until="domcontentloaded"):
-                page.click(f"a.md-select__link[hreflang={target_lang}]")
-            landed = site_path(page.url)
-            lang = page.evaluate("document.documentElement.lang")
-            if landed != target or not lang.startswith(target_lang):
-                problems.append(f"{zh}: the {target_lang} link led to {landed} (lang={lang}), "
-                                f"expected {target}")
-                break
-    page.wait_for_load_state("load")
-    problems += record.problems()
+    for first in range(0, len(chains), PARALLEL_PAGES):
+        batch = chains[first:first + PARALLEL_PAGES]
+        records = [start_visit_at(zh) for zh, _ in batch]
+        try:
+            for record in records:
+                record.page.wait_for_load_state("domcontentloaded")
+            going = list(zip(batch, records))
+            for step, target_lang in ((1, "en"), (0, "zh")):
+                for _, record in going:
+                    record.page.hover(".md-header__option .md-select")
+                    before = record.page.url
+                    record.page.click(f"a.md-select__link[hreflang={target_lang}]",
+                                      no_wait_after=True)
+                    record.left = before
+                arrived = []
+                for pair, record in going:
+                    page, left = record.page, record.left
+                    page.wait_for_url(lambda url, left=left: url != left,
+                                      wait_until="domcontentloaded")
+                    landed = site_path(page.url)
+                    lang = page.evaluate("document.documentElement.lang")
+                    if landed != pair[step] or not lang.startswith(target_lang):
+                        problems.append(f"{pair[0]}: the {target_lang} link led to {landed} "
+                                        f"(lang={lang}), expected {pair[step]}")
+                    else:
+                        arrived.append((pair, record))
+                going = arrived
+            for record in records:
+                record.finish()
+                problems += record.problems()
+        finally:
+            for record in records:
+                record.context.close()
     assert not problems, "\n".join(problems)
 
 

@@ -7,6 +7,7 @@ runs to dozens of pages), carries the print page's title and a bookmark for
 every chapter, and the two languages are about as long as each other.
 """
 
+import functools
 import os
 import pathlib
 import re
@@ -51,7 +52,9 @@ def chapter_titles(site, language):
     return [plain(title) for title in SECTION.findall(text)]
 
 
+@functools.lru_cache(maxsize=None)
 def reader(pdf_dir, language):
+    """The PDF, parsed once for all the tests that read it."""
     from pypdf import PdfReader
 
     path = pdf_dir / f"rnnbook-{language}.pdf"

@@ -1,0 +1,137 @@
+"""tools/notebook_cache.py: a notebook's outputs are reused only while
+nothing they depend on has changed.
+
+The main test builds a small MkDocs site, with mkdocs-jupyter and the hook as
+mkdocs.yml registers them, around a notebook that prints what a function of
+its own ``rnnbook`` package returns; changing that function and rebuilding
+must change the page.  The others check the key: prose and comments are not
+in it, code, pinned versions and the kernel's folder are."""
+
+import json
+import os
+import pathlib
+import subprocess
+import sys
+
+import pytest
+
+TOOLS = pathlib.Path(__file__).resolve().parents[2] / "tools"
+sys.path.insert(0, str(TOOLS))
+
+import notebook_cache  # noqa: E402 - tools/ is not a package
+
+pytest.importorskip("mkdocs_jupyter", reason="nox -s docs installs mkdocs-jupyter")
+
+
+def notebook(markdown, code):
+    def cell(kind, source):
+        extra = {"outputs": [], "execution_count": None} if kind == "code" else {}
+        return {"cell_type": kind, "metadata": {}, "source": source, **extra}
+
+    return {
+        "cells": [cell("markdown", markdown), cell("code", code)],
+        "metadata": {"kernelspec": {"name": "python3", "display_name": "Python 3",
+                                    "language": "python"}},
+        "nbformat": 4,
+        "nbformat_minor": 5,
+    }
+
+
+# The notebook's kernel runs in docs/; the project's own rnnbook is one up.
+CODE = (
+    "import os, sys\n"
+    "sys.path.insert(0, '..')  # {comment}\n"
+    "import rnnbook\n"
+    "assert os.path.samefile(rnnbook.__file__, '../rnnbook/__init__.py'), rnnbook.__file__\n"
+    "print('the answer is', rnnbook.answer())\n"
+)
+
+
+@pytest.fixture
+def project(tmp_path):
+    """A book of one notebook: mkdocs.yml, docs/, rnnbook/, the constraints."""
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "rnnbook").mkdir()
+    (tmp_path / "requirements").mkdir()
+    (tmp_path / "docs" / "index.md").write_text("# Home\n", encoding="utf-8")
+    write_notebook(tmp_path, "Some prose.", "first")
+    set_answer(tmp_path, 41)
+    (tmp_path / "requirements" / "constraints.txt").write_text("numpy==2.0.0\n")
+    (tmp_path / "mkdocs.yml").write_text(
+        "site_name: cache test\n"
+        f"hooks: [{json.dumps(str(TOOLS / 'notebook_cache.py'))}]\n"
+        "plugins:\n"
+        "  - mkdocs-jupyter:\n"
+        "      execute: true\n"
+        "      allow_errors: false\n"
+        "      kernel_name: python3\n"
+        "      cache: false\n",
+        encoding="utf-8",
+    )
+    return tmp_path
+
+
+def write_notebook(root, prose, comment):
+    path = root / "docs" / "nb.ipynb"
+    path.write_text(json.dumps(notebook(f"# A notebook\n\n{prose}\n",
+                                        CODE.format(comment=comment))), encoding="utf-8")
+    return path
+
+
+def set_answer(root, value):
+    (root / "rnnbook" / "__init__.py").write_text(
+        f"def answer():\n    return {value}\n", encoding="utf-8")
+
+
+def build(root):
+    """`mkdocs build` of the project; returns the notebook's page and the cache's files."""
+    env = dict(os.environ, RNNBOOK_NOTEBOOK_CACHE=str(root / "cache"))
+    subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "--quiet"],
+                   cwd=root, env=env, check=True)
+    page = (root / "site" / "nb" / "index.html").read_text(encoding="utf-8")
+    return page, sorted((root / "cache").glob("*.ipynb"))
+
+
+def test_a_changed_function_changes_the_output_and_prose_never_executes(project):
+    page, cached = build(project)
+    assert "the answer is 41" in page and len(cached) == 1
+    # nbclient records when each cell ran: a second execution rewrites it
+    executed = cached[0].read_bytes()
+    assert b'"execution"' in executed
+
+    # prose and comments changed: the stored outputs, under the new prose
+    write_notebook(project, "Other prose.", "second")
+    page, again = build(project)
+    assert again == cached and cached[0].read_bytes() == executed
+    assert "the answer is 41" in page and "Other prose." in page
+
+    # the function the notebook calls changed: executed again, new output
+    set_answer(project, 42)
+    page, after = build(project)
+    assert "the answer is 42" in page and "the answer is 41" not in page
+    assert len(after) == 2
+
+
+def key(root, code="x = 1\n", folder="docs", markdown="# prose"):
+    return notebook_cache.notebook_key(notebook(markdown, code), root / folder, root, "python3")
+
+
+def test_the_key_holds_code_versions_and_folder_not_prose_or_comments(project):
+    first = key(project)
+    assert key(project, markdown="# other prose") == first
+    assert key(project, code="x = 1  # a comment\n\n") == first
+    assert key(project, code="x = 2\n") != first
+    assert key(project, code="x = '1'\n") != first
+    assert key(project, folder="docs/other") != first
+    (project / "requirements" / "constraints.txt").write_text("numpy==2.0.1\n")
+    assert key(project) != first
+    (project / "requirements" / "constraints.txt").write_text("numpy==2.0.0\n")
+    assert key(project) == first
+    (project / "rnnbook" / "corpus.txt").write_text("data the package reads\n")
+    assert key(project) != first
+
+
+def test_the_python_version_is_in_the_key(project, monkeypatch):
+    first = key(project)
+    monkeypatch.setattr(notebook_cache.sys, "version", sys.version + " (another build)")
+    assert key(project) != first

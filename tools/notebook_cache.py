@@ -1,0 +1,196 @@
+"""Executed notebooks, cached by what their outputs depend on (an MkDocs hook).
+
+mkdocs-jupyter executes every notebook on every build, and its own cache
+keys on the notebook file and the plugin's config only: it would serve
+outputs computed by an older ``rnnbook`` (so mkdocs.yml turns it off).  This
+hook wraps the function with which mkdocs-jupyter converts a notebook,
+``mkdocs_jupyter.convert.nb2html``:
+
+- The outputs of a notebook are looked up under a key, the SHA-256 of
+  everything they depend on: the notebook's code cells (as Python's AST, so
+  comments do not count, strings and names do), its folder (the kernel's
+  working directory), the kernel settings, every file of the ``rnnbook``
+  package, ``requirements/constraints.txt`` (every pinned version) and the
+  Python version.  Markdown cells are not part of the key: editing prose
+  never re-executes.
+- A hit merges the stored outputs into the notebook as it is now (its
+  Markdown cells included); a miss executes the notebook with nbclient, as
+  mkdocs-jupyter would, and stores the executed notebook under its key.
+  mkdocs-jupyter then renders the executed notebook without executing it.
+- The Chinese and English twins have the same code, comments aside (a test
+  in tests/book enforces it), hence the same key: the twin built second
+  reuses what the first computed, so each computation runs once per build.
+  Their prose stays their own.
+
+The cache lives in ``.cache/notebooks/`` next to mkdocs.yml (gitignored), or
+in the folder named by ``RNNBOOK_NOTEBOOK_CACHE``; ``nox -s docs -- --fresh``
+empties it.  ``mkdocs serve`` and its live reload use the same cache.
+"""
+
+import ast
+import hashlib
+import json
+import logging
+import os
+import pathlib
+import platform
+import sys
+import tempfile
+import time
+
+log = logging.getLogger("mkdocs.hooks.notebook_cache")
+
+CACHE_ENV = "RNNBOOK_NOTEBOOK_CACHE"
+DEFAULT_CACHE = pathlib.Path(".cache") / "notebooks"
+# What every notebook's outputs may depend on besides its own code, relative
+# to the folder of mkdocs.yml: the package (its corpus files included) and
+# every pinned version.
+DEPENDENCIES = ["rnnbook", "requirements/constraints.txt"]
+# Bumped when what this module stores changes shape.
+FORMAT = "1"
+
+
+def _code_fingerprint(source):
+    """A code cell as the kernel sees it: its AST without positions, so that
+    comments and blank lines do not count.  A cell that is not plain Python
+    (an IPython magic) counts byte for byte."""
+    try:
+        return ast.dump(ast.parse(source))
+    except SyntaxError:
+        return "raw:" + source
+
+
+def _files_under(root, top):
+    path = root / top
+    if path.is_file():
+        return [path]
+    return sorted(
+        p for p in path.rglob("*")
+        if p.is_file() and "__pycache__" not in p.parts and not p.name.endswith(".pyc")
+    )
+
+
+def dependencies_digest(root):
+    """SHA-256 over the paths and bytes of DEPENDENCIES and the Python version."""
+    root = pathlib.Path(root)
+    digest = hashlib.sha256()
+    digest.update(f"{platform.python_implementation()} {sys.version}".encode())
+    for top in DEPENDENCIES:
+        files = _files_under(root, top)
+        if not files:
+            digest.update(f"missing:{top}".encode())
+        for path in files:
+            digest.update(path.relative_to(root).as_posix().encode() + b"\0")
+            digest.update(path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def notebook_key(notebook, folder, root, kernel_name="", allow_errors=False, dependencies=None):
+    """The cache key of a notebook (nbformat's JSON as dicts): what its
+    outputs depend on, and nothing they do not."""
+    digest = hashlib.sha256(f"rnnbook-notebook-cache {FORMAT}".encode())
+    digest.update((dependencies or dependencies_digest(root)).encode())
+    digest.update(json.dumps([str(kernel_name), bool(allow_errors)]).encode())
+    try:
+        where = pathlib.Path(folder).resolve().relative_to(pathlib.Path(root).resolve())
+    except ValueError:
+        where = pathlib.Path(folder).resolve()
+    digest.update(where.as_posix().encode() + b"\0")
+    for cell in notebook["cells"]:
+        if cell["cell_type"] == "code":
+            source = cell["source"]
+            source = "".join(source) if isinstance(source, list) else source
+            digest.update(_code_fingerprint(source).encode() + b"\0")
+    return digest.hexdigest()
+
+
+def _execute(notebook, folder, kernel_name, allow_errors):
+    import nbclient
+
+    client = nbclient.NotebookClient(
+        notebook,
+        kernel_name=kernel_name or "",
+        allow_errors=allow_errors,
+        store_widget_state=True,
+        resources={"metadata": {"path": str(folder)}},
+    )
+    client.execute()
+    return notebook
+
+
+def _write_atomically(path, text):
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")
+    with os.fdopen(handle, "w", encoding="utf-8") as file:
+        file.write(text)
+    os.replace(temporary, path)
+
+
+def executed(notebook_path, root, cache_dir, kernel_name="", allow_errors=False):
+    """The notebook at notebook_path with its outputs, and whether they came
+    from the cache: (nbformat NotebookNode, True on a hit)."""
+    import nbformat
+
+    notebook_path = pathlib.Path(notebook_path)
+    notebook = nbformat.reads(notebook_path.read_text(encoding="utf-8"), as_version=4)
+    folder = notebook_path.parent
+    key = notebook_key(notebook, folder, root, kernel_name, allow_errors)
+    stored = pathlib.Path(cache_dir) / f"{key}.ipynb"
+    if stored.is_file():
+        cached = nbformat.reads(stored.read_text(encoding="utf-8"), as_version=4)
+        code = [cell for cell in notebook["cells"] if cell["cell_type"] == "code"]
+        done = [cell for cell in cached["cells"] if cell["cell_type"] == "code"]
+        if len(code) == len(done):
+            for cell, old in zip(code, done):
+                cell["outputs"] = old.get("outputs", [])
+                cell["execution_count"] = old.get("execution_count")
+            # the kernel's language_info and the like
+            notebook.metadata = nbformat.from_dict({**cached.metadata, **notebook.metadata})
+            os.utime(stored)  # last used: what a clean-up would keep
+            return notebook, True
+    result = _execute(notebook, folder, kernel_name, allow_errors)
+    _write_atomically(stored, nbformat.writes(result))
+    return result, False
+
+
+def cache_dir_for(root):
+    configured = os.environ.get(CACHE_ENV)
+    return pathlib.Path(configured) if configured else pathlib.Path(root) / DEFAULT_CACHE
+
+
+def _cached_nb2html(original, root):
+    def nb2html(nb_path, execute=False, kernel_name="", allow_errors=True, **options):
+        if not execute or not str(nb_path).endswith(".ipynb"):
+            return original(nb_path, execute=execute, kernel_name=kernel_name,
+                            allow_errors=allow_errors, **options)
+        import nbformat
+
+        started = time.perf_counter()
+        notebook, hit = executed(nb_path, root, cache_dir_for(root), kernel_name, allow_errors)
+        if hit:
+            log.info("notebook outputs from the cache: %s", nb_path)
+        else:
+            log.info("notebook executed in %.1f s and cached: %s",
+                     time.perf_counter() - started, nb_path)
+        # rendered, without executing it, from a copy outside docs/ (which
+        # `mkdocs serve` watches: a file written there would rebuild again)
+        handle, copy = tempfile.mkstemp(prefix="rnnbook-executed-", suffix=".ipynb")
+        try:
+            with os.fdopen(handle, "w", encoding="utf-8") as file:
+                file.write(nbformat.writes(notebook))
+            return original(copy, execute=False, kernel_name=kernel_name,
+                            allow_errors=allow_errors, **options)
+        finally:
+            os.unlink(copy)
+
+    nb2html._rnnbook_cached = True
+    return nb2html
+
+
+def on_config(config):
+    from mkdocs_jupyter import convert
+
+    if not getattr(convert.nb2html, "_rnnbook_cached", False):  # serve reloads hooks
+        root = pathlib.Path(config.config_file_path or ".").resolve().parent
+        convert.nb2html = _cached_nb2html(convert.nb2html, root)
+    return config
