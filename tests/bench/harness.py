@@ -59,7 +59,7 @@ SIZES = {  # name: (n_x, n_a, m, T)
 }
 TEXTBOOK_SIZES = ("small", "medium")
 TECHNIQUE_SIZES = ("small", "medium")
-MEMORY_SIZES = ("medium", "large")  # row 6.4': the pool against fresh memory
+MEMORY_SIZES = ("medium", "large")  # row 7.4': the pool against fresh memory
 MODELS = ("rnn", "lstm", "gru")
 GATES = {"rnn": 1, "lstm": 4, "gru": 3}
 DTYPES = ("float32", "float64")
@@ -297,19 +297,19 @@ def technique_functions(size, dtype):
         fast.sigmoid_from_tanh(half)
 
     return {
-        "6.1": {"A": lambda: np.matmul(W4, a, out=out4),
+        "7.1": {"A": lambda: np.matmul(W4, a, out=out4),
                 "B": lambda: np.multiply(tiny, tiny, out=tiny)},
-        "6.2": {"A": four_products, "B": lambda: np.matmul(W4, a, out=out4)},
-        "6.3": {"A": projection_per_step, "B": lambda: np.matmul(Wx, X, out=Z)},
-        "6.3'": {"A": projection_one_product, "B": lambda: np.matmul(Wx, X, out=Z)},
-        "6.4": {"A": lambda: np.multiply(gate_rows, other_rows, out=gate_rows),
+        "7.2": {"A": four_products, "B": lambda: np.matmul(W4, a, out=out4)},
+        "7.3": {"A": projection_per_step, "B": lambda: np.matmul(Wx, X, out=Z)},
+        "7.3'": {"A": projection_one_product, "B": lambda: np.matmul(Wx, X, out=Z)},
+        "7.4": {"A": lambda: np.multiply(gate_rows, other_rows, out=gate_rows),
                 "B": lambda: np.multiply(gate_block, other_block, out=gate_block)},
-        "6.5": {"A": lambda: rnnbook.sigmoid(s), "B": tanh_sigmoid},
+        "7.5": {"A": lambda: rnnbook.sigmoid(s), "B": tanh_sigmoid},
     }
 
 
 def memory_technique(size, dtype):
-    """Row 6.4': the whole fast LSTM step, A with a pool that keeps nothing (every
+    """Row 7.4': the whole fast LSTM step, A with a pool that keeps nothing (every
     call's buffers are fresh memory), B with rnnbook.fast.POOL.  As in the main
     table, torch's LSTM runs in the same process, untimed before every block."""
     lstm_step = numpy_step(fast, "lstm", size, dtype, threads=1)
@@ -349,7 +349,7 @@ def techniques(sizes, dtypes, blocks, block_seconds, say):
             for size in sizes:
                 if size in MEMORY_SIZES:
                     pair, between = memory_technique(size, dtype)
-                    record("6.4'", size, dtype,
+                    record("7.4'", size, dtype,
                            timed_blocks(pair, blocks, block_seconds, 0.02, between))
     return rows
 
