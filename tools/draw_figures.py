@@ -764,6 +764,54 @@ def log_chart(fig, series, x_label, y_label, x_ticks, plot=(92, 24, 700, 372), l
         text(fig, lx + 52, y, label, 15, anchor="start")
 
 
+def linear_chart(fig, series, x_label, y_label, xs, y_max, plot=(92, 24, 700, 372)):
+    """Plot series = [(label, [(x, y), ...], colour, dash)] on linear axes from 0 to
+    y_max (y) and over the ticks xs (x); a legend in the upper left corner."""
+    left, top, right, bottom = plot
+    x_lo, x_hi = min(xs), max(xs)
+
+    def sx(x):
+        return left + (x - x_lo) / (x_hi - x_lo) * (right - left)
+
+    def sy(y):
+        return bottom - y / y_max * (bottom - top)
+
+    y_step = next(s for s in (0.25, 0.5, 1, 2, 4, 5, 10) if y_max / s <= 8)
+    for k in range(int(round(y_max / y_step)) + 1):
+        y = k * y_step
+        fig.add("line", {"x1": left, "x2": right, "y1": sy(y), "y2": sy(y),
+                         "stroke": "#e2e8f0", "stroke-width": 1})
+        text(fig, left - 8, sy(y), f"{y:g}", 14, anchor="end")
+    for x in xs:
+        fig.add("line", {"x1": sx(x), "x2": sx(x), "y1": bottom, "y2": bottom + 5,
+                         "stroke": COLOURS["line"]})
+        text(fig, sx(x), bottom + 17, str(x), 14)
+    fig.add("path", {"d": points_path([(left, top), (left, bottom), (right, bottom)]),
+                     "fill": "none", "stroke": COLOURS["line"], "stroke-width": 1.2})
+    text(fig, (left + right) / 2, bottom + 40, x_label, 16)
+    text(fig, left - 58, (top + bottom) / 2, y_label, 16, rotate=-90)
+    for _, points, colour, dash in series:
+        attrs = {"d": points_path([(sx(x), sy(y)) for x, y in points]), "fill": "none",
+                 "stroke": colour, "stroke-width": 2.2, "stroke-linejoin": "round"}
+        if dash:
+            attrs["stroke-dasharray"] = dash
+        fig.add("path", attrs)
+        for x, y in points:
+            fig.add("circle", {"cx": sx(x), "cy": sy(y), "r": 3, "fill": colour})
+    width = max(text_width(label, 15) for label, _, _, _ in series) + 64
+    lx, ly = left + 14, top + 8
+    fig.add("rect", {"x": lx, "y": ly, "width": width, "height": 24 * len(series) + 12,
+                     "rx": 6, "fill": BACKGROUND, "stroke": "#e2e8f0"})
+    for i, (label, _, colour, dash) in enumerate(series):
+        y = ly + 18 + 24 * i
+        attrs = {"x1": lx + 10, "x2": lx + 44, "y1": y, "y2": y, "stroke": colour,
+                 "stroke-width": 2.2}
+        if dash:
+            attrs["stroke-dasharray"] = dash
+        fig.add("line", attrs)
+        text(fig, lx + 52, y, label, 15, anchor="start")
+
+
 # ---------------------------------------------------------------------------
 # The figures.
 # ---------------------------------------------------------------------------
@@ -1328,6 +1376,35 @@ def fig_lstm_gradient_norms():
     return fig
 
 
+BENCH = Path(__file__).resolve().parent.parent / "docs" / "data" / "bench.json"
+
+
+def fig_thread_speedup():
+    """Fig 7.1: the speed-up over one thread of rnnbook.fast (threads=p) and of
+    torch (p threads), at the medium size in float32, from the harness's thread
+    sweep in docs/data/bench.json; the dotted line is the ideal, p."""
+    import json
+
+    sweep = json.loads(BENCH.read_text(encoding="utf-8"))["thread_sweep"]
+    rows = [r for r in sweep["rows"] if r["size"] == "medium" and r["dtype"] == "float32"]
+    counts = sorted({r["threads"] for r in rows})
+    fig = Figure("thread-speedup", 740, 440)
+    series = [("p", [(p, p) for p in counts], COLOURS["muted"], "2 4")]
+    styles = {"rnn": COLOURS["input"], "lstm": COLOURS["hidden"], "gru": COLOURS["output"]}
+    for library, dash in (("fast", None), ("torch", "8 4")):
+        for model, colour in styles.items():
+            own = {r["threads"]: r["seconds"][library] for r in rows if r["model"] == model}
+            if library not in rows[0]["seconds"] or 1 not in own:
+                continue
+            name = "rnnbook.fast" if library == "fast" else "torch"
+            series.append((f"{model.upper()}  {name}",
+                           [(p, own[1] / own[p]) for p in counts], colour, dash))
+    top = max(y for _, points, _, _ in series for _, y in points)
+    linear_chart(fig, series, "p", "t_1 / t_p", counts, y_max=math.ceil(top * 2) / 2,
+                 plot=(96, 24, 712, 372))
+    return fig
+
+
 def fig_lstm_cell():
     """Fig 4.1: the LSTM cell with its cell state along the top."""
     fig = Figure("lstm-cell", 780, 500)
@@ -1605,6 +1682,7 @@ FIGURES = {
     "deep-grid.svg": fig_deep_grid,
     "deep-backward.svg": fig_deep_backward,
     "bidirectional.svg": fig_bidirectional,
+    "thread-speedup.svg": fig_thread_speedup,
 }
 
 
