@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 import rnnbook
-from tests.package.test_fast import assert_close, fast_backward, fast_forward
+from test_fast import assert_close, fast_backward, fast_forward
 
 # T_x = 1, m = 1 and n_a = 1 on their own (there the transposed states were a
 # view of the cache's memory), all three together, and an ordinary shape.

@@ -17,7 +17,7 @@ import pytest
 from threadpoolctl import threadpool_info, threadpool_limits
 
 from rnnbook import fast
-from tests.package.test_fast import TOLERANCE, fast_backward
+from test_fast import TOLERANCE, fast_backward
 
 # (m, threads, T_x): m not divisible by the threads, m below them, T_x = 1, one column
 CASES = [(7, 3, 4), (2, 5, 3), (10, 4, 1), (1, 2, 2), (9, 2, 6)]
