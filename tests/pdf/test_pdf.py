@@ -20,8 +20,10 @@ REPO = pathlib.Path(__file__).resolve().parents[2]
 PRINT_PAGES = {"zh": "print", "en": "en/print"}
 TITLES = {"zh": "打印版", "en": "Printable edition"}
 MAX_PAGES_PER_CHAPTER = 25
-SECTION = re.compile(r'<section class="rnnbook-print-chapter" id="[^"]+">\s*<h1[^>]*>(.*?)</h1>',
-                     re.S)
+# A chapter's title is the first <h1> of its section (after the page's
+# download links, which tools/chapter_code.py and the notebook hook put beside it).
+SECTION = re.compile(r'<section class="rnnbook-print-chapter" id="[^"]+">'
+                     r'(?:(?!<section ).)*?<h1[^>]*>(.*?)</h1>', re.S)
 
 
 def folder(variable):
@@ -43,7 +45,8 @@ def site():
 
 
 def plain(text):
-    text = re.sub(r"<a class=\"headerlink\".*?</a>", "", text, flags=re.S)
+    # the heading's permalink: Markdown's headerlink, or nbconvert's anchor-link
+    text = re.sub(r"<a class=\"(?:headerlink|anchor-link)\".*?</a>", "", text, flags=re.S)
     return " ".join(re.sub(r"<[^>]+>", "", text).replace("\u3000", " ").split())
 
 
