@@ -403,6 +403,46 @@ def thread_sweep(sizes, models, dtypes, counts, blocks, block_seconds, pause, sa
     return rows
 
 
+# The element-wise passes of the sweep's threads, alone: one product of two
+# arrays into a third, cut into p row slices on p threads (as rnnbook.fast cuts
+# a batch).  "memory": arrays of the medium LSTM's gate buffer, T 4 n_a m
+# numbers, far larger than any cache, so every number comes from main memory;
+# its speed-up, next to the GEMM's, tells whether the cores share a bottleneck
+# on the way to memory.
+PASS_NUMBERS = {"memory": 100 * 1024 * 64}
+
+
+def element_wise_passes(counts, blocks, block_seconds, pause, say):
+    rows = []
+    for kind, n in PASS_NUMBERS.items():
+        repeats = PASS_NUMBERS["memory"] // n
+        rng = np.random.default_rng(3)
+        A, B = (rng.standard_normal((n // 64, 64)).astype(np.float32) for _ in range(2))
+        C = np.empty_like(A)
+        for threads in counts:
+            parts = [slice(k * len(A) // threads, (k + 1) * len(A) // threads)
+                     for k in range(threads)]
+
+            def one(part):
+                for _ in range(repeats):
+                    np.multiply(A[part], B[part], out=C[part])
+
+            def run(parts=parts, one=one):
+                if len(parts) == 1:
+                    one(parts[0])
+                else:
+                    fast.in_threads(one, parts)
+
+            timing = timed_blocks({"pass": run}, blocks, block_seconds, pause)["pass"]
+            moved = 3 * A.nbytes * repeats  # two arrays read, one written
+            rows.append({"kind": kind, "threads": threads, "numbers": n, "repeats": repeats,
+                         "seconds": timing["median"], "blocks": timing["blocks"],
+                         "gbytes_per_second": moved / timing["median"] / 1e9})
+            say(f"[pass {kind:6s} p={threads}] {1e3 * timing['median']:.2f} ms, "
+                f"{rows[-1]['gbytes_per_second']:.1f} GB/s")
+    return rows
+
+
 def sweep_report(args, say):
     cores = os.cpu_count() or 1
     counts = sweep_counts(cores) if args.sweep_threads is None else args.sweep_threads
@@ -416,6 +456,7 @@ def sweep_report(args, say):
                      "torch": "torch.set_num_threads(p)"},
         "rows": thread_sweep(args.sizes, args.models, args.dtypes, counts, args.blocks,
                              args.block_seconds, args.pause, say),
+        "passes": element_wise_passes(counts, args.blocks, args.block_seconds, args.pause, say),
     }
 
 
@@ -782,6 +823,9 @@ def main(argv=None):
     parser.add_argument("--sweep-only", action="store_true",
                         help="run only the thread sweep and put it into the report that "
                              "--json names (which must exist), leaving the rest as it was")
+    parser.add_argument("--passes-only", action="store_true",
+                        help="measure only the sweep's element-wise passes and put them into "
+                             "the thread sweep of the report that --json names")
     parser.add_argument("--silent", action="store_true", help="print only the final report")
     parser.add_argument("--from-json", type=pathlib.Path, metavar="PATH",
                         help="measure nothing: print (and with --markdown, write) the tables "
@@ -794,7 +838,14 @@ def main(argv=None):
     if args.blocks < 5 and not args.quick:
         parser.error("--blocks must be at least 5 (the median of fewer is not worth quoting)")
 
-    if args.sweep_only:
+    if args.passes_only:
+        if not (args.json and args.json.is_file()):
+            parser.error("--passes-only needs --json naming an earlier run's report")
+        report = json.loads(args.json.read_text(encoding="utf-8"))
+        sweep = report["thread_sweep"]
+        sweep["passes"] = element_wise_passes(sweep["counts"], args.blocks, args.block_seconds,
+                                              args.pause, print)
+    elif args.sweep_only:
         if not (args.json and args.json.is_file()):
             parser.error("--sweep-only needs --json naming an earlier run's report")
         report = json.loads(args.json.read_text(encoding="utf-8"))

@@ -42,3 +42,13 @@ def test_a_tiny_sweep_has_a_row_per_model_size_dtype_and_count(harness, monkeypa
     table = harness.markdown_threads(report).splitlines()
     assert len(table) == 2 + len(rows)
     assert table[2].split(" | ")[-2] == "1.00"  # fast's speed-up over itself at p = 1
+
+
+def test_element_wise_passes_time_each_kind_at_each_count(harness, monkeypatch):
+    monkeypatch.setattr(harness, "PASS_NUMBERS", {"memory": 64 * 64, "small": 64 * 16})
+    rows = harness.element_wise_passes([1, 2], blocks=1, block_seconds=0.001, pause=0,
+                                       say=lambda *a: None)
+    assert [(r["kind"], r["threads"]) for r in rows] == [
+        ("memory", 1), ("memory", 2), ("small", 1), ("small", 2)]
+    assert [r["repeats"] for r in rows] == [1, 1, 4, 4]  # the same work for both kinds
+    assert all(r["seconds"] > 0 and r["gbytes_per_second"] > 0 for r in rows)
