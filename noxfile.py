@@ -163,13 +163,19 @@ def book(session):
 NOTEBOOK_CACHE = os.path.join(".cache", "notebooks")
 
 
+# Chapter downloads that ran to the end (tests/site/test_chapter_code.py), by
+# the same kind of key; --fresh empties it too.
+CHAPTER_CODE_CACHE = os.path.join(".cache", "chapter-code")
+
+
 def fresh_option(session):
-    """session.posargs without --fresh; with it, the notebook cache is emptied
-    first, so that every notebook executes again."""
+    """session.posargs without --fresh; with it, the notebook cache and the
+    chapter-code runs are emptied first, so that everything executes again."""
     if "--fresh" not in session.posargs:
         return list(session.posargs)
-    session.log(f"--fresh: emptying {NOTEBOOK_CACHE}/")
+    session.log(f"--fresh: emptying {NOTEBOOK_CACHE}/ and {CHAPTER_CODE_CACHE}/")
     shutil.rmtree(NOTEBOOK_CACHE, ignore_errors=True)
+    shutil.rmtree(CHAPTER_CODE_CACHE, ignore_errors=True)
     return [arg for arg in session.posargs if arg != "--fresh"]
 
 
@@ -363,7 +369,8 @@ def timings(session):
 
     install(session, "-e", ".[docs]")
     cache = tempfile.mkdtemp(prefix="rnnbook-timings-")
-    env = {**os.environ, **MKDOCS_ENV, "RNNBOOK_NOTEBOOK_CACHE": cache}
+    env = {**os.environ, **MKDOCS_ENV, "RNNBOOK_NOTEBOOK_CACHE": cache,
+           "RNNBOOK_CHAPTER_CODE_CACHE": os.path.join(cache, "chapter-code")}
     times = {}
     try:
         for name in ("docs cold", "docs warm"):

@@ -15,6 +15,7 @@
 """
 
 import concurrent.futures
+import hashlib
 import json
 import os
 import pathlib
@@ -32,12 +33,19 @@ sys.path.insert(0, str(REPO / "tools"))
 
 import book_markdown  # noqa: E402 - tools/ is not a package
 import chapter_code  # noqa: E402
+import notebook_cache  # noqa: E402
 
 DOCS = REPO / "docs"
 PRINT_MARKER = "<!-- rnnbook-print-edition -->"
 LANGUAGE_PREFIX = {"zh": "", "en": "en/"}
 RUN_LOG = REPO / "artifacts" / "chapter-code" / "runs.txt"
 RUN_TIMEOUT = 600  # seconds, per file
+# Files that ran to the end, keyed by what their run depends on: the file's
+# bytes, every file of rnnbook, the pinned versions and the Python version
+# (notebook_cache.dependencies_digest).  A warm `nox -s docs` runs only what
+# changed; `nox -s docs -- --fresh` and a clean checkout (CI) run everything.
+RUN_CACHE = pathlib.Path(os.environ.get("RNNBOOK_CHAPTER_CODE_CACHE")
+                         or REPO / ".cache" / "chapter-code")
 DOWNLOAD_LINK = re.compile(
     r'<a href="(?P<href>[^"]+)" download="(?P<name>[^"]+)" '
     r'class="md-content__button md-icon rnnbook-code-download"')
@@ -207,22 +215,39 @@ def run(path, workdir):
     return seconds, None
 
 
+def run_key(path, dependencies):
+    digest = hashlib.sha256(b"rnnbook-chapter-code 1\0" + dependencies.encode())
+    digest.update(path.suffix.encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
+
+
 def test_every_script_and_notebook_runs(chapters, site_dir, tmp_path):
     files = [folder / f"{stem}{suffix}" for _, _, folder, stem in chapters
              for suffix in (".py", ".ipynb")]
+    dependencies = notebook_cache.dependencies_digest(REPO)
+    keys = {path: run_key(path, dependencies) for path in files}
+    ran_before = {path for path, key in keys.items() if (RUN_CACHE / key).is_file()}
     workers = max(2, os.cpu_count() or 1)
     start = time.monotonic()
     with concurrent.futures.ThreadPoolExecutor(workers) as pool:
         futures = {}
         for index, path in enumerate(files):
+            if path in ran_before:
+                continue
             workdir = tmp_path / str(index)  # a script that writes files writes them here
             workdir.mkdir()
             futures[path] = pool.submit(run, path, workdir)
         results = {path: future.result() for path, future in futures.items()}
     total = time.monotonic() - start
+    RUN_CACHE.mkdir(parents=True, exist_ok=True)
+    for path, (_, error) in results.items():
+        if error is None:
+            (RUN_CACHE / keys[path]).write_text(str(path.relative_to(site_dir)) + "\n")
     RUN_LOG.parent.mkdir(parents=True, exist_ok=True)
     RUN_LOG.write_text(
-        f"{len(files)} files in {total:.0f} s with {workers} processes at a time\n"
+        f"{len(results)} of {len(files)} files run in {total:.0f} s with {workers} processes "
+        f"at a time; {len(ran_before)} ran to the end before with the same bytes, rnnbook, "
+        f"pinned versions and Python ({RUN_CACHE})\n"
         + "".join(f"{seconds:7.1f} s  {'ok' if error is None else 'FAILED'}  "
                   f"{path.relative_to(site_dir)}\n"
                   for path, (seconds, error) in results.items()), encoding="utf-8")
@@ -309,3 +334,13 @@ def test_skipped_and_failing_blocks(tmp_path, language):
     assert "```{.python #code-2 data-continues=\"code-1\"}" in marked
     assert "```{.python #code-4 data-continues=\"code-3\"}" in marked
     assert marked.count("#code-") == 6
+
+
+def test_a_run_is_reused_only_for_the_same_file_and_dependencies(tmp_path):
+    script = tmp_path / "bptt.py"
+    script.write_text("print(1)\n", encoding="utf-8")
+    key = run_key(script, "rnnbook A")
+    assert run_key(script, "rnnbook A") == key
+    assert run_key(script, "rnnbook B") != key  # rnnbook, a pin or Python changed
+    script.write_text("print(2)\n", encoding="utf-8")
+    assert run_key(script, "rnnbook A") != key  # the page's code changed
