@@ -766,7 +766,8 @@ def log_chart(fig, series, x_label, y_label, x_ticks, plot=(92, 24, 700, 372), l
 
 def linear_chart(fig, series, x_label, y_label, xs, y_max, plot=(92, 24, 700, 372)):
     """Plot series = [(label, [(x, y), ...], colour, dash)] on linear axes from 0 to
-    y_max (y) and over the ticks xs (x); a legend in the upper left corner."""
+    y_max (y) and over the ticks xs (x); a legend in the lower right corner, below
+    lines that rise from left to right."""
     left, top, right, bottom = plot
     x_lo, x_hi = min(xs), max(xs)
 
@@ -799,7 +800,7 @@ def linear_chart(fig, series, x_label, y_label, xs, y_max, plot=(92, 24, 700, 37
         for x, y in points:
             fig.add("circle", {"cx": sx(x), "cy": sy(y), "r": 3, "fill": colour})
     width = max(text_width(label, 15) for label, _, _, _ in series) + 64
-    lx, ly = left + 14, top + 8
+    lx, ly = right - width - 14, bottom - 24 * len(series) - 26
     fig.add("rect", {"x": lx, "y": ly, "width": width, "height": 24 * len(series) + 12,
                      "rx": 6, "fill": BACKGROUND, "stroke": "#e2e8f0"})
     for i, (label, _, colour, dash) in enumerate(series):
