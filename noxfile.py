@@ -185,6 +185,7 @@ def docs(session):
     notebook cache (tests/tools).  Notebooks execute only when their code,
     rnnbook or a pinned version changed; `-- --fresh` executes them all."""
     posargs = fresh_option(session)
+    need_node(session)
     install(session, "-e", ".[docs,test]")
     inputs = site_inputs_digest()
     session.run("mkdocs", "build", "--strict", "--site-dir", "site", env=MKDOCS_ENV)
@@ -204,6 +205,30 @@ def has_chinese_font():
     return found.returncode == 0 and bool(found.stdout.strip())
 
 
+def apt_get_install(session, packages):
+    """Install Debian packages; a reason when they cannot be had, else None."""
+    what = " and ".join(packages)
+    if not shutil.which("apt-get") or not hasattr(os, "geteuid") or os.geteuid() != 0:
+        return f"{what} missing and only root on Debian can apt-get install it"
+    session.log(f"installing Debian's {what} with apt-get")
+    env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
+    for command in (["apt-get", "update"], ["apt-get", "install", "-y", *packages]):
+        if subprocess.run(command, env=env, stdin=subprocess.DEVNULL).returncode != 0:
+            return f"`{' '.join(command)}` failed"
+    return None
+
+
+def need_node(session):
+    """Node.js, which renders the book's math when the site is built
+    (tools/build_math.py runs the vendored KaTeX in it): Debian's nodejs,
+    installed with apt-get if missing."""
+    if shutil.which("node") or shutil.which("nodejs"):
+        return
+    reason = apt_get_install(session, ["nodejs"])
+    if reason or not (shutil.which("node") or shutil.which("nodejs")):
+        session.error(f"Node.js is needed to build the site: {reason or 'not found after apt-get'}")
+
+
 def ensure_chromium(session):
     """Debian's Chromium at CHROMIUM and a Chinese font, installed with apt-get
     (chromium, fonts-wqy-microhei) if missing.
@@ -219,14 +244,9 @@ def ensure_chromium(session):
         missing.append("fonts-wqy-microhei")
     if not missing:
         return None
-    what = " and ".join(missing)
-    if not shutil.which("apt-get") or not hasattr(os, "geteuid") or os.geteuid() != 0:
-        return f"{what} missing ({CHROMIUM}) and only root on Debian can apt-get install it"
-    session.log(f"installing Debian's {what} with apt-get")
-    env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
-    for command in (["apt-get", "update"], ["apt-get", "install", "-y", *missing]):
-        if subprocess.run(command, env=env, stdin=subprocess.DEVNULL).returncode != 0:
-            return f"`{' '.join(command)}` failed"
+    reason = apt_get_install(session, missing)
+    if reason:
+        return f"{reason} ({CHROMIUM})"
     if not os.access(CHROMIUM, os.X_OK):
         return f"apt-get installed chromium but {CHROMIUM} is not there"
     if not has_chinese_font():
@@ -281,6 +301,7 @@ def build_site(session):
             if file.read() == site_inputs_digest():
                 session.log("reusing site/, built by `nox -s docs` from the current sources")
                 return os.path.abspath("site")
+    need_node(session)
     site = os.path.join(session.create_tmp(), "site")
     session.run("mkdocs", "build", "--strict", "--quiet", "--site-dir", site, env=MKDOCS_ENV)
     return site
@@ -326,6 +347,7 @@ def bench(session):
 @nox.session(default=False)
 def serve(session):
     """Build the book and serve it on http://127.0.0.1:8000 (Ctrl-C stops it)."""
+    need_node(session)
     install(session, "-e", ".[docs]")
     # notebooks come from the notebook cache while nothing they depend on
     # changes; an edit of rnnbook rebuilds too, and re-executes what calls it
@@ -367,6 +389,7 @@ def timings(session):
     import tempfile
     import time
 
+    need_node(session)
     install(session, "-e", ".[docs]")
     cache = tempfile.mkdtemp(prefix="rnnbook-timings-")
     env = {**os.environ, **MKDOCS_ENV, "RNNBOOK_NOTEBOOK_CACHE": cache,

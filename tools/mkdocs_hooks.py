@@ -10,8 +10,8 @@
 
 2. Notebook pages load nothing from the network.  nbconvert's template adds a
    MathJax loader and a Mermaid loader that point at a CDN; they are removed,
-   and the book's KaTeX (docs/javascripts/katex.js) renders the math in the
-   notebook's Markdown cells instead.  A download button for the ``.ipynb``
+   and tools/build_math.py renders the math in the notebook's Markdown cells
+   at build time instead.  A download button for the ``.ipynb``
    (copied next to the page by ``include_source``) is added at the top, and
    the alt text that nbconvert gives every output image ("No description has
    been provided for this image") is replaced by one in the page's language.

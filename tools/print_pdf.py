@@ -4,10 +4,11 @@
 
 Serves the built site on 127.0.0.1 (tools/pages_server.py), opens each
 language's print page (docs/print.md, assembled by tools/print_edition.py) in
-Debian's headless Chromium through Playwright, waits until KaTeX has typeset
-every formula and every font and image has loaded, and prints with Chromium's
+Debian's headless Chromium through Playwright, checks that every formula
+arrived rendered (tools/build_math.py typesets them when the site is built),
+waits until every font and image has loaded, and prints with Chromium's
 own PDF printer (``page.pdf()``, the DevTools call behind ``--print-to-pdf``;
-the command-line flag prints at the load event and cannot wait for the math),
+the command-line flag prints at the load event and cannot wait for the fonts),
 A4, without header and footer, with bookmarks from the headings.
 
 Exits non-zero, printing nothing, when a formula fails to render, an image is
@@ -36,9 +37,8 @@ READY = """() => {
   const images = [...document.images];
   return {
     math: math.length,
-    typeset: math.filter(e => e.dataset.katex === "done").length,
-    failed: math.filter(e => e.dataset.katex === "error").length
-      + document.querySelectorAll(".katex-error").length,
+    typeset: math.filter(e => e.querySelector(".katex")).length,
+    failed: document.querySelectorAll(".katex-error").length,
     images: images.length,
     loaded: images.filter(i => i.complete).length,
     broken: images.filter(i => i.complete && i.naturalWidth === 0).map(i => i.src),

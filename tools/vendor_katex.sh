@@ -7,8 +7,10 @@
 # The site renders its equations with these files and loads nothing from a
 # CDN.  What is kept, from the package's dist/ folder:
 #
-#     katex.min.js                   the renderer
-#     contrib/auto-render.min.js     finds $...$ / $$...$$ in notebook cells
+#     katex.min.js                   the renderer, run by Node.js when the site
+#                                    is built (tools/build_math.py); pages do
+#                                    not load it
+#     contrib/copy-tex.min.js        copying rendered math copies its TeX
 #     katex.min.css                  rewritten, see below
 #     fonts/*.woff2                  only the woff2 fonts
 #     LICENSE                        KaTeX's MIT licence
@@ -36,7 +38,7 @@ dist="$work/package/dist"
 rm -rf "$dest"
 mkdir -p "$dest/contrib" "$dest/fonts"
 cp "$dist/katex.min.js" "$dest/"
-cp "$dist/contrib/auto-render.min.js" "$dest/contrib/"
+cp "$dist/contrib/copy-tex.min.js" "$dest/contrib/"
 cp "$dist"/fonts/*.woff2 "$dest/fonts/"
 cp "$work/package/LICENSE" "$dest/LICENSE"
 echo "$version" >"$dest/VERSION"
