@@ -53,12 +53,6 @@ def is_local(url):
     return parts.scheme in ("data", "blob", "about") or parts.hostname == pages_server.HOST
 
 
-def harmless_failure(url):
-    """Material asks for sitemap.xml below each language's home to map pages
-    between languages; there is one only at the site's root."""
-    return urllib.parse.urlsplit(url or "").path.endswith("/sitemap.xml")
-
-
 def open_language(browser, site_url, language):
     """The language's print page opening in a context of its own; returns
     (context, page, problems, url) as soon as the response has begun, so
@@ -78,7 +72,6 @@ def open_language(browser, site_url, language):
     context.route("**/*", route)
     page = context.new_page()
     page.on("console", lambda message: message.type == "error"
-            and not harmless_failure(message.location.get("url"))
             and problems.append(f"console error: {message.text} ({message.location.get('url')})"))
     page.on("pageerror", lambda error: problems.append(f"uncaught exception: {error}"))
     page.emulate_media(media="print")

@@ -10,6 +10,7 @@ import pytest
 from sitehtml import CJK, read_page, site_url, sitemap_locations
 
 LANGUAGE_PREFIX = {"zh": "", "en": "en/"}
+HREFLANG = {"zh": "zh-Hans", "en": "en"}  # the book is in simplified characters
 
 
 @pytest.fixture(scope="module")
@@ -26,7 +27,8 @@ def test_site_url_is_set(url):
 def test_sitemap_lists_every_page_in_both_languages_with_its_twin(site_dir, nav_pages, url):
     entries = dict(sitemap_locations(site_dir))
     for _, page in nav_pages:
-        twins = {language: url + prefix + page for language, prefix in LANGUAGE_PREFIX.items()}
+        twins = {HREFLANG[language]: url + prefix + page
+                 for language, prefix in LANGUAGE_PREFIX.items()}
         for language, loc in twins.items():
             assert loc in entries, f"{loc} is not in sitemap.xml"
             assert entries[loc] == twins, f"{loc}: alternates {entries[loc]}, expected {twins}"

@@ -123,10 +123,19 @@ def html_files(site_dir):
 
 
 @pytest.fixture(scope="module")
-def search_index(site_dir):
-    path = site_dir / "search" / "search_index.json"
-    assert path.is_file(), f"no search index at {path}"
-    return json.loads(path.read_text(encoding="utf-8"))
+def search_indexes(site_dir):
+    """{language: the language's search index} (tools/search_index.py)."""
+    indexes = {}
+    for language, prefix in LANGUAGE_PREFIX.items():
+        path = site_dir / prefix / "search" / "search_index.json"
+        assert path.is_file(), f"no search index at {path}"
+        indexes[language] = json.loads(path.read_text(encoding="utf-8"))
+    return indexes
+
+
+@pytest.fixture(scope="module")
+def search_index(search_indexes):
+    return search_indexes["zh"]
 
 
 def built_page(site_dir, language, url):
@@ -201,7 +210,7 @@ def test_english_pages_have_english_ui(site_dir, nav_pages):
 def alternate_links(text):
     """{lang: href} of the header's language selector."""
     return dict(
-        (lang, href)
+        (lang.split("-")[0], href)  # hreflang zh-Hans: the zh pages
         for href, lang in re.findall(
             r'<a href="([^"]*)" hreflang="([^"]*)" class="md-select__link"', text
         )
@@ -309,19 +318,20 @@ def excluded_from_search(repo_root, src):
     return bool(front and re.search(r"^search:\s*\n\s+exclude:\s*true\s*$", front.group(1), re.M))
 
 
-def test_search_index_covers_both_languages(search_index, nav_pages, repo_root):
-    locations = {entry["location"].split("#")[0] for entry in search_index["docs"]}
-    for src, url in nav_pages:
-        for prefix in LANGUAGE_PREFIX.values():
+def test_search_index_covers_both_languages(search_indexes, nav_pages, repo_root):
+    for language, index in search_indexes.items():
+        locations = {entry["location"].split("#")[0] for entry in index["docs"]}
+        for src, url in nav_pages:
             if excluded_from_search(repo_root, src):
-                assert prefix + url not in locations, f"{prefix + url} is in the search index"
+                assert url not in locations, f"{language}: {url} is in the search index"
                 continue
-            assert prefix + url in locations, f"{prefix + url} is not in the search index"
-    assert search_index["config"]["pipeline"] == ["trimmer"]
-    assert set(search_index["config"]["lang"]) >= {"zh", "en"}
+            assert url in locations, f"{language}: {url} is not in the search index"
+        assert index["config"]["pipeline"] == ["trimmer"]
+        assert index["config"]["lang"] == [language]
 
 
-def test_search_index_has_the_chapters_terms_as_words(site_dir, search_index):
+def test_search_index_has_the_chapters_terms_as_words(site_dir, search_indexes):
+    search_index, en_index = search_indexes["zh"], search_indexes["en"]
     page = built_page(site_dir, "zh", "rnn/bptt/")
     if not page.is_file() or STUB_MARKER in page.read_text(encoding="utf-8"):
         pytest.skip("docs/rnn/bptt.md is still a stub: its search terms cannot be checked yet")
@@ -329,17 +339,18 @@ def test_search_index_has_the_chapters_terms_as_words(site_dir, search_index):
                               for e in entries_for(search_index, "rnn/bptt/")))
     for word in ("反向传播", "梯度消失"):
         assert word in zh_tokens, f"{word} is not a token of the bptt page in the search index"
-    en_tokens = set().union(*(search_tokens(search_index, e)
-                              for e in entries_for(search_index, "en/rnn/bptt/")))
+    en_tokens = set().union(*(search_tokens(en_index, e)
+                              for e in entries_for(en_index, "rnn/bptt/")))
     assert "backpropagation" in en_tokens
 
 
-def test_search_index_has_the_gates_as_words(search_index):
+def test_search_index_has_the_gates_as_words(search_indexes):
+    search_index, en_index = search_indexes["zh"], search_indexes["en"]
     zh_tokens = set().union(*(search_tokens(search_index, e)
                               for e in entries_for(search_index, "gated/lstm/")))
     assert "遗忘门" in zh_tokens, "遗忘门 is not a token of the LSTM page in the search index"
-    en_tokens = set().union(*(search_tokens(search_index, e)
-                              for e in entries_for(search_index, "en/gated/lstm/")))
+    en_tokens = set().union(*(search_tokens(en_index, e)
+                              for e in entries_for(en_index, "gated/lstm/")))
     assert {"forget", "gate"} <= en_tokens
 
 
