@@ -260,7 +260,8 @@ def _download_buttons(stem, text):
         buttons.append(
             f'<a href="{name}" download="{name}" '
             f'class="md-content__button md-icon {DOWNLOAD_CLASS}" '
-            f'title="{label}" aria-label="{label}">{icon}'
+            # the visible suffix is the start of the accessible name (WCAG 2.5.3)
+            f'title="{label}" aria-label="{suffix} {label}">{icon}'
             f'<span class="{DOWNLOAD_CLASS}__suffix" aria-hidden="true">{suffix}</span></a>')
     return "".join(buttons)
 
