@@ -23,6 +23,7 @@ from booksource import (
     is_english,
     markdown_pages,
     normalized,
+    python_chains,
     notebook_cells,
     notebooks,
     page_headings,
@@ -127,6 +128,20 @@ def test_same_code(pair):
                 f"(comments and docstrings aside):\n{diff}",
                 pytrace=False,
             )
+
+
+@pytest.mark.parametrize("pair", MD_PAIRS, ids=pair_id)
+def test_same_outputs(pair):
+    """The outputs shown after the code are the same, character for character, after
+    the same block: the code is the same and prints no words in the page's language."""
+    def outputs(path):
+        chains = python_chains(path)
+        blocks = [block.line for chain in chains for block in chain.blocks]
+        return [(f"after block {sum(line < chain.output.line for line in blocks)}",
+                 chain.expected_output) for chain in chains if chain.output is not None]
+
+    zh, en = pair
+    compare("outputs shown (after block: text)", outputs(zh), outputs(en), zh, en)
 
 
 @pytest.mark.parametrize("pair", NB_PAIRS, ids=pair_id)

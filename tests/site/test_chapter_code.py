@@ -344,3 +344,58 @@ def test_a_run_is_reused_only_for_the_same_file_and_dependencies(tmp_path):
     assert run_key(script, "rnnbook B") != key  # rnnbook, a pin or Python changed
     script.write_text("print(2)\n", encoding="utf-8")
     assert run_key(script, "rnnbook A") != key  # the page's code changed
+
+
+OUTPUT_SAMPLE = textwrap.dedent("""\
+    # 1 A page
+
+    ```python
+    a = 1
+    print(a)
+    ```
+
+    <!--pytest-codeblocks:expected-output-->
+    ```text
+    1
+    ```
+
+    <!--pytest-codeblocks:cont-->
+    ```python
+    b = a + 1
+    ```
+    """)
+
+
+@pytest.mark.parametrize("language", ["zh", "en"])
+def test_outputs_are_shown_as_outputs(tmp_path, language):
+    """An output shown after the first block of a chain: set apart on the page,
+    a comment or Markdown after that block in the downloads, never code."""
+    page = tmp_path / "page.md"
+    page.write_text(OUTPUT_SAMPLE, encoding="utf-8")
+    code = chapter_code.PageCode(page, OUTPUT_SAMPLE)
+    text = chapter_code.TEXT[language]
+    markdown = code.markdown(OUTPUT_SAMPLE)
+    assert "```{.text .no-copy .rnnbook-output}\n1\n```" in markdown
+    html = ('<div id="code-1" class="highlight"></div>'
+            '<div class="no-copy rnnbook-output highlight"><pre><code>1\n</code></pre></div>')
+
+    class Page:
+        class file:
+            abs_src_path = "elsewhere.md"
+
+    class Config:
+        theme = {"language": language}
+
+    content = chapter_code.on_page_content(html, Page, Config, None)
+    assert f'<p class="rnnbook-output-label">{text["output"]}</p><div class="no-copy' in content
+    script = chapter_code.script(code, text, "https://example.org/page/", "page")
+    shown = script.index("#     1")
+    assert script.index("print(a)") < shown < script.index("b = a + 1")
+    notebook = json.loads(chapter_code.notebook(code, text, "https://example.org/page/",
+                                                "page", language))
+    cells = [(cell["cell_type"], "".join(cell["source"])) for cell in notebook["cells"]]
+    kinds = [kind for kind, source in cells[1:]]
+    assert kinds == ["code", "markdown", "code"]
+    assert cells[2][1].endswith("```text\n1\n```") and "b = a + 1" in cells[3][1]
+    (tmp_path / "page.py").write_text(script, encoding="utf-8")
+    assert run(tmp_path / "page.py", tmp_path)[1] is None
