@@ -16,6 +16,7 @@
 
 import concurrent.futures
 import hashlib
+import html
 import json
 import os
 import pathlib
@@ -195,6 +196,31 @@ def test_continuation_blocks_are_labelled(chapters, site_dir):
             problems.append(f"{path.name}: block ids {ids}")
         labels += len(found)
     assert labels >= 40, f"only {labels} continuation labels found"
+    assert not problems, "\n".join(problems)
+
+
+OUTPUT_BLOCK = re.compile(
+    r'<p class="rnnbook-output-label">(?P<label>[^<]*)</p>'
+    r'<div class="no-copy rnnbook-output highlight"><pre><span></span><code>(?P<text>.*?)</code>',
+    re.S)
+
+
+def test_outputs_are_labelled_and_not_code(site_dir):
+    """Every output a page shows is the labelled, uncoloured, uncopied block
+    (tools/chapter_code.py), holding the text of the source, in its order."""
+    problems, shown = [], 0
+    for path, language, folder in source_pages():
+        page = (site_dir / folder / "index.html").read_text("utf-8")
+        wanted = [chain.expected_output for chain in book_markdown.python_chains(path)
+                  if chain.output is not None]
+        found = [(m["label"], html.unescape(m["text"])) for m in OUTPUT_BLOCK.finditer(page)]
+        label = chapter_code.TEXT[language]["output"]
+        if found != [(label, text) for text in wanted]:
+            problems.append(f"{folder}: outputs {found}, expected {wanted} labelled {label!r}")
+        if page.count("rnnbook-output highlight") != len(wanted):
+            problems.append(f"{folder}: an output without its label")
+        shown += len(found)
+    assert shown >= 30, f"only {shown} outputs found"
     assert not problems, "\n".join(problems)
 
 
