@@ -259,7 +259,7 @@ def test_notebook_code_is_highlighted_like_the_book(site_dir, nav_pages):
             assert 'class="highlight-ipynb' not in text, f"{language} {url}: notebook colours"
             assert 'class="highlight rnnbook-notebook-code hl-python"' in text, (
                 f"{language} {url}: code cells without the book's highlight class")
-            assert "jp-InputPrompt" not in text, f"{language} {url}: In [ ]: prompts"
+            assert 'class="jp-InputPrompt' not in text, f"{language} {url}: In [ ]: prompts"
 
 
 def test_quickstart_output_is_the_executed_one(site_dir, nav_pages):
