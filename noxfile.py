@@ -186,6 +186,12 @@ def docs(session):
     rnnbook or a pinned version changed; `-- --fresh` executes them all."""
     posargs = fresh_option(session)
     need_node(session)
+    # The Chinese notebooks label their plots in Chinese (rnnbook.notebook.
+    # plot_language): without a CJK font matplotlib draws boxes and warns,
+    # and the warning would stand on the page.
+    reason = ensure_chromium(session, chromium=False)
+    if reason:
+        session.error(f"the Chinese notebooks' plots need a Chinese font: {reason}")
     install(session, "-e", ".[docs,test]")
     inputs = site_inputs_digest()
     session.run("mkdocs", "build", "--strict", "--site-dir", "site", env=MKDOCS_ENV)
@@ -229,14 +235,15 @@ def need_node(session):
         session.error(f"Node.js is needed to build the site: {reason or 'not found after apt-get'}")
 
 
-def ensure_chromium(session):
+def ensure_chromium(session, chromium=True):
     """Debian's Chromium at CHROMIUM and a Chinese font, installed with apt-get
-    (chromium, fonts-wqy-microhei) if missing.
+    (chromium, fonts-wqy-microhei) if missing; with chromium=False the font
+    only (the docs session: the Chinese notebooks' plots are drawn with it).
 
     Returns a reason when they cannot be had, None when they are there.
     """
     missing = []
-    if not os.access(CHROMIUM, os.X_OK):
+    if chromium and not os.access(CHROMIUM, os.X_OK):
         missing.append("chromium")
     if not shutil.which("fc-list"):
         missing.append("fontconfig")  # to ask for a Chinese font
@@ -247,7 +254,7 @@ def ensure_chromium(session):
     reason = apt_get_install(session, missing)
     if reason:
         return f"{reason} ({CHROMIUM})"
-    if not os.access(CHROMIUM, os.X_OK):
+    if chromium and not os.access(CHROMIUM, os.X_OK):
         return f"apt-get installed chromium but {CHROMIUM} is not there"
     if not has_chinese_font():
         return "apt-get installed fonts-wqy-microhei but fontconfig knows no Chinese font"

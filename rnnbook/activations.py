@@ -28,7 +28,8 @@ def softmax(x):
     every exponent <= 0, so exp cannot overflow.
     """
     x = np.asarray(x)
-    # Scores further apart than the largest float give -inf, and exp(-inf) = 0 is right.
+    # Scores further apart than the largest float give -inf, and exp(-inf) = 0
+    # is right.
     with np.errstate(over="ignore", under="ignore"):
         e = np.exp(x - x.max(axis=0, keepdims=True))
     return e / e.sum(axis=0, keepdims=True)

@@ -31,20 +31,30 @@ def clip_elementwise(grads, max_value):
 
 def global_norm(grads):
     """The Euclidean norm of all gradients taken together as one long vector."""
-    # Square in float64: a float32 entry above about 1e19 would overflow when squared.
-    return float(np.sqrt(sum(np.sum(np.square(g, dtype=np.float64)) for g in grads.values())))
+    # Square in float64: a float32 entry above about 1e19 would overflow when
+    # squared.
+    return float(
+        np.sqrt(
+            sum(np.sum(np.square(g, dtype=np.float64)) for g in grads.values())
+        )
+    )
 
 
 def clip_by_global_norm(grads, max_norm):
     """Scale all gradients by min(1, max_norm / ||g||), ||g|| their global norm.
 
     The direction of the whole gradient is kept; only its length is capped.
-    This is what most frameworks do (for example torch.nn.utils.clip_grad_norm_).
+    This is what most frameworks do (for example
+    torch.nn.utils.clip_grad_norm_).
     Gradients holding NaN or inf raise ValueError: no scale can repair them.
     """
     _positive("max_norm", max_norm)
     norm = global_norm(grads)
     if not np.isfinite(norm):
-        raise ValueError("the gradients contain NaN or inf; clipping cannot repair them")
+        raise ValueError(
+            "the gradients contain NaN or inf; clipping cannot repair them"
+        )
     scale = min(1.0, max_norm / norm) if norm > 0 else 1.0
-    return {name: g * np.asarray(scale, dtype=g.dtype) for name, g in grads.items()}
+    return {
+        name: g * np.asarray(scale, dtype=g.dtype) for name, g in grads.items()
+    }

@@ -621,7 +621,9 @@ def lstm_forward(x, a0, parameters, c0=None, *, threads=None):
     ``threads``: as for rnn_forward.
     """
     validate.lstm_sequence_inputs(x, a0, c0, parameters)
-    a, c, cache = sliced_forward(lstm_states, "lstm", x, (a0, c0), parameters, threads)
+    a, c, cache = sliced_forward(
+        lstm_states, "lstm", x, (a0, c0), parameters, threads
+    )
     return a, predictions(a, parameters, "Wy"), c, cache
 
 
@@ -697,7 +699,8 @@ def lstm_factors(Z, C_prev, tanh_C, dS, a_to_c, n_a):
 
 
 def lstm_backward(da, caches):
-    """rnnbook.lstm_backward, fast: returns dx, da0, dc0 and every gate's dW*, db*."""
+    """rnnbook.lstm_backward, fast: returns dx, da0, dc0 and every gate's dW*,
+    db*."""
     return sliced_backward(lstm_gradients, da, caches, "lstm")
 
 
@@ -891,7 +894,8 @@ def gru_factors(Z, H_prev, dS, n_a, reset_after):
 
 
 def gru_backward(da, caches):
-    """rnnbook.gru_backward, fast (either form): returns dx, da0, dW*, db* (and dbca)."""
+    """rnnbook.gru_backward, fast (either form): returns dx, da0, dW*, db* (and
+    dbca)."""
     return sliced_backward(gru_gradients, da, caches, "gru")
 
 
@@ -991,11 +995,15 @@ FAST = {
 }
 
 
-def stacked_forward(x, layers, kind, *, bidirectional=False, reset_after=True, a0=None, c0=None):
+def stacked_forward(
+    x, layers, kind, *, bidirectional=False, reset_after=True, a0=None, c0=None
+):
     """rnnbook.stacked_forward, fast: returns (a, caches)."""
     from rnnbook import stacked
 
-    return stacked.stack_forward(x, layers, kind, bidirectional, reset_after, a0, c0, FAST)
+    return stacked.stack_forward(
+        x, layers, kind, bidirectional, reset_after, a0, c0, FAST
+    )
 
 
 def stacked_backward(da, caches):

@@ -4,15 +4,24 @@ import numpy as np
 
 
 def numerical_gradient(f, array, eps=1e-5):
-    """d f() / d array, one entry at a time: (f(x + eps) - f(x - eps)) / (2 eps).
+    """d f() / d array, one entry at a time: (f(x + eps) - f(x - eps)) / (2
+    eps).
 
     ``f`` takes no arguments and reads ``array``, which is changed in place and
     restored.  Use float64: in float32 the rounding error swamps the difference.
     """
-    if not (isinstance(array, np.ndarray) and np.issubdtype(array.dtype, np.floating)):
-        what = array.dtype if isinstance(array, np.ndarray) else type(array).__name__
+    if not (
+        isinstance(array, np.ndarray)
+        and np.issubdtype(array.dtype, np.floating)
+    ):
+        what = (
+            array.dtype
+            if isinstance(array, np.ndarray)
+            else type(array).__name__
+        )
         raise TypeError(
-            f"array must be a float numpy array that f reads (changed in place), got {what}"
+            "array must be a float numpy array that f reads "
+            f"(changed in place), got {what}"
         )
     grad = np.zeros_like(array)
     for index in np.ndindex(array.shape):
@@ -27,11 +36,13 @@ def numerical_gradient(f, array, eps=1e-5):
 
 
 def relative_error(analytic, numeric):
-    """||analytic - numeric|| / (||analytic|| + ||numeric||), 0 when both are 0."""
+    """||analytic - numeric|| / (||analytic|| + ||numeric||), 0 when both are 0.
+    """
     analytic, numeric = np.asarray(analytic), np.asarray(numeric)
     if analytic.shape != numeric.shape:
         raise ValueError(
-            f"analytic has shape {analytic.shape} but numeric has shape {numeric.shape}"
+            f"analytic has shape {analytic.shape} "
+            f"but numeric has shape {numeric.shape}"
         )
     denominator = np.linalg.norm(analytic) + np.linalg.norm(numeric)
     if denominator == 0:

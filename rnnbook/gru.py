@@ -47,9 +47,11 @@ def gru_cell_forward(xt, a_prev, parameters, reset_after=False):
 
     Returns:
         a_next: the new hidden state, (n_a, m).
-        yt_pred: the softmax prediction, (n_y, m), or None without an output layer.
+        yt_pred: the softmax prediction, (n_y, m), or None without an output
+                 layer.
         cache: (a_next, a_prev, xt, zt, rt, cct, ha, parameters, reset_after),
-            where ha is Wc[:, :n_a] a_prev + bca (None when reset_after is False).
+            where ha is Wc[:, :n_a] a_prev + bca (None when reset_after is
+            False).
     """
     validate.gru_cell_inputs(xt, a_prev, parameters, reset_after)
     n_a = a_prev.shape[0]
@@ -90,7 +92,8 @@ def gru_forward(x, a0, parameters, reset_after=False):
 
     Returns:
         a: every hidden state, (n_a, m, T_x).
-        y_pred: every prediction, (n_y, m, T_x), or None without an output layer.
+        y_pred: every prediction, (n_y, m, T_x), or None without an output
+                layer.
         caches: (list of the T_x cell caches, x).
     """
     validate.gru_sequence_inputs(x, a0, parameters, reset_after)
@@ -106,7 +109,9 @@ def gru_forward(x, a0, parameters, reset_after=False):
     caches = []
     a_next = a0
     for t in range(T_x):
-        a_next, yt_pred, cache = gru_cell_forward(x[:, :, t], a_next, parameters, reset_after)
+        a_next, yt_pred, cache = gru_cell_forward(
+            x[:, :, t], a_next, parameters, reset_after
+        )
         a[:, :, t] = a_next
         if y_pred is not None:
             y_pred[:, :, t] = yt_pred
@@ -138,7 +143,8 @@ def gru_cell_backward(da_next, cache):
     dsc = da_next * (1 - zt) * (1 - cct**2)  # through the candidate's tanh
 
     if reset_after:
-        # s_c = Wc[:, n_a:] xt + bc + rt * ha, with ha = Wc[:, :n_a] a_prev + bca.
+        # s_c = Wc[:, n_a:] xt + bc + rt * ha, with ha = Wc[:, :n_a] a_prev +
+        # bca.
         dha = dsc * rt
         drt = dsc * ha
         grads["dWc"] = np.concatenate([dha @ a_prev.T, dsc @ xt.T], axis=1)
@@ -155,7 +161,8 @@ def gru_cell_backward(da_next, cache):
         dxt = d_reset_concat[n_a:]
     grads["dbc"] = dsc.sum(axis=1, keepdims=True)
 
-    # Through the gates' sigmoids to their pre-activations s = W [a_prev; xt] + b.
+    # Through the gates' sigmoids to their pre-activations s = W [a_prev; xt] +
+    # b.
     dsz = dzt * zt * (1 - zt)
     dsr = drt * rt * (1 - rt)
     concat = np.concatenate([a_prev, xt], axis=0)
@@ -185,7 +192,9 @@ def gru_backward(da, caches):
     n_a, m, T_x = da.shape
     parameters, reset_after = cell_caches[0][-2], cell_caches[0][-1]
 
-    names = ["Wz", "bz", "Wr", "br", "Wc", "bc"] + (["bca"] if reset_after else [])
+    names = ["Wz", "bz", "Wr", "br", "Wc", "bc"] + (
+        ["bca"] if reset_after else []
+    )
     grads = {"d" + name: np.zeros_like(parameters[name]) for name in names}
     grads["dx"] = np.zeros_like(x)
     da_prevt = np.zeros((n_a, m), dtype=da.dtype)

@@ -20,7 +20,8 @@ def softmax_cross_entropy(logits, y):
 
     Returns:
         loss: sum over t, mean over the batch, of -log softmax(logits)[y].
-        dlogits: (n_y, m, T_x); for one sample and step it is softmax - one_hot(y),
+        dlogits: (n_y, m, T_x); for one sample and step it is softmax -
+                 one_hot(y),
             divided by m because of the batch mean.
     """
     n_y, m, T_x = validate.logits(logits)

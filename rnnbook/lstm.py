@@ -30,13 +30,16 @@ def lstm_cell_forward(xt, a_prev, c_prev, parameters):
         xt: the input at this step, (n_x, m).
         a_prev: the previous hidden state, (n_a, m).
         c_prev: the previous cell state, (n_a, m).
-        parameters: dict with Wf, bf, Wi, bi, Wc, bc, Wo, bo and optionally Wy, by.
+        parameters: dict with Wf, bf, Wi, bi, Wc, bc, Wo, bo and optionally Wy,
+                    by.
 
     Returns:
         a_next: the new hidden state, (n_a, m).
         c_next: the new cell state, (n_a, m).
-        yt_pred: the softmax prediction, (n_y, m), or None without an output layer.
-        cache: (a_next, c_next, a_prev, c_prev, ft, it, cct, ot, xt, parameters).
+        yt_pred: the softmax prediction, (n_y, m), or None without an output
+                 layer.
+        cache: (a_next, c_next, a_prev, c_prev, ft, it, cct, ot, xt,
+               parameters).
     """
     validate.lstm_cell_inputs(xt, a_prev, c_prev, parameters)
 
@@ -72,7 +75,8 @@ def lstm_forward(x, a0, parameters, c0=None):
 
     Returns:
         a: every hidden state, (n_a, m, T_x).
-        y_pred: every prediction, (n_y, m, T_x), or None without an output layer.
+        y_pred: every prediction, (n_y, m, T_x), or None without an output
+                layer.
         c: every cell state, (n_a, m, T_x).
         caches: (list of the T_x cell caches, x).
     """
@@ -91,7 +95,9 @@ def lstm_forward(x, a0, parameters, c0=None):
     a_next = a0
     c_next = np.zeros_like(a0) if c0 is None else c0
     for t in range(T_x):
-        a_next, c_next, yt_pred, cache = lstm_cell_forward(x[:, :, t], a_next, c_next, parameters)
+        a_next, c_next, yt_pred, cache = lstm_cell_forward(
+            x[:, :, t], a_next, c_next, parameters
+        )
         a[:, :, t] = a_next
         c[:, :, t] = c_next
         if y_pred is not None:
@@ -124,13 +130,15 @@ def lstm_cell_backward(da_next, dc_next, cache):
     dot = da_next * tanh_c
     dc = dc_next + da_next * ot * (1 - tanh_c**2)
 
-    # c_next = ft * c_prev + it * cct: each factor's gradient is dc times the other.
+    # c_next = ft * c_prev + it * cct: each factor's gradient is dc times the
+    # other.
     dft = dc * c_prev
     dit = dc * cct
     dcct = dc * it
     dc_prev = dc * ft
 
-    # Through each gate's nonlinearity to its pre-activation s = W [a_prev; xt] + b.
+    # Through each gate's nonlinearity to its pre-activation s = W [a_prev; xt]
+    # + b.
     dsf = dft * ft * (1 - ft)
     dsi = dit * it * (1 - it)
     dsc = dcct * (1 - cct**2)
@@ -174,8 +182,11 @@ def lstm_backward(da, caches):
     dc_prevt = np.zeros((n_a, m), dtype=da.dtype)
 
     for t in reversed(range(T_x)):
-        # a<t> feeds the output at t and the step after; c<t> only the step after.
-        step = lstm_cell_backward(da[:, :, t] + da_prevt, dc_prevt, cell_caches[t])
+        # a<t> feeds the output at t and the step after; c<t> only the step
+        # after.
+        step = lstm_cell_backward(
+            da[:, :, t] + da_prevt, dc_prevt, cell_caches[t]
+        )
         grads["dx"][:, :, t] = step["dxt"]
         da_prevt, dc_prevt = step["da_prev"], step["dc_prev"]
         for gate in "fico":

@@ -31,7 +31,8 @@ def rnn_cell_forward(xt, a_prev, parameters):
 
     Returns:
         a_next: the new hidden state, (n_a, m).
-        yt_pred: the softmax prediction, (n_y, m), or None without an output layer.
+        yt_pred: the softmax prediction, (n_y, m), or None without an output
+                 layer.
         cache: (a_next, a_prev, xt, parameters), what the backward step needs.
     """
     validate.rnn_cell_inputs(xt, a_prev, parameters)
@@ -59,7 +60,8 @@ def rnn_forward(x, a0, parameters):
 
     Returns:
         a: every hidden state, (n_a, m, T_x).
-        y_pred: every prediction, (n_y, m, T_x), or None without an output layer.
+        y_pred: every prediction, (n_y, m, T_x), or None without an output
+                layer.
         caches: (list of the T_x cell caches, x).
     """
     validate.rnn_sequence_inputs(x, a0, parameters)
@@ -76,7 +78,9 @@ def rnn_forward(x, a0, parameters):
     a_next = a0
     for t in range(T_x):
         # The state leaving step t is the state entering step t + 1.
-        a_next, yt_pred, cache = rnn_cell_forward(x[:, :, t], a_next, parameters)
+        a_next, yt_pred, cache = rnn_cell_forward(
+            x[:, :, t], a_next, parameters
+        )
         a[:, :, t] = a_next
         if y_pred is not None:
             y_pred[:, :, t] = yt_pred
@@ -103,14 +107,21 @@ def rnn_cell_backward(da_next, cache):
     # a_next = tanh(s), and tanh'(s) = 1 - tanh(s)^2 = 1 - a_next^2.
     ds = da_next * (1 - a_next**2)
 
-    # s = Waa a_prev + Wax xt + ba: each factor's gradient is ds times the other.
+    # s = Waa a_prev + Wax xt + ba: each factor's gradient is ds times the
+    # other.
     dxt = Wax.T @ ds
     da_prev = Waa.T @ ds
     dWax = ds @ xt.T
     dWaa = ds @ a_prev.T
     # ba was added to every column (sample), so its gradient sums over them.
     dba = ds.sum(axis=1, keepdims=True)
-    return {"dxt": dxt, "da_prev": da_prev, "dWax": dWax, "dWaa": dWaa, "dba": dba}
+    return {
+        "dxt": dxt,
+        "da_prev": da_prev,
+        "dWax": dWax,
+        "dWaa": dWaa,
+        "dba": dba,
+    }
 
 
 def rnn_backward(da, caches):
@@ -135,7 +146,8 @@ def rnn_backward(da, caches):
     da_prevt = np.zeros((n_a, m), dtype=da.dtype)
 
     for t in reversed(range(T_x)):
-        # a<t> reaches the loss twice: through the output at step t (da[:, :, t])
+        # a<t> reaches the loss twice: through the output at step t (da[:, :,
+        # t])
         # and through a<t+1> (da_prevt, carried back from the step after).
         grads = rnn_cell_backward(da[:, :, t] + da_prevt, cell_caches[t])
         dx[:, :, t] = grads["dxt"]

@@ -32,8 +32,11 @@ TEXTBOOK = {
 }
 
 
-def direction_forward(x, parameters, kind, a0, c0, reset_after, reverse, sequences):
-    """One direction of one layer: the kind's sequence forward, over x or x reversed.
+def direction_forward(
+    x, parameters, kind, a0, c0, reset_after, reverse, sequences
+):
+    """One direction of one layer: the kind's sequence forward, over x or x
+    reversed.
 
     Returns the hidden states (n_a, m, T_x) in the order of x, and the cache.
     """
@@ -52,7 +55,8 @@ def direction_forward(x, parameters, kind, a0, c0, reset_after, reverse, sequenc
 
 
 def direction_backward(da, cache, kind, reverse, sequences):
-    """The backward of direction_forward: the kind's sequence backward, in its time order."""
+    """The backward of direction_forward: the kind's sequence backward, in its
+    time order."""
     backward = sequences[kind][1]
     if reverse:
         da = da[:, :, ::-1]
@@ -62,7 +66,9 @@ def direction_backward(da, cache, kind, reverse, sequences):
     return grads
 
 
-def stack_forward(x, layers, kind, bidirectional, reset_after, a0, c0, sequences):
+def stack_forward(
+    x, layers, kind, bidirectional, reset_after, a0, c0, sequences
+):
     """stacked_forward on the sequence functions in ``sequences``."""
     plan = check_stack(x, layers, kind, bidirectional, reset_after, a0, c0)
     inputs = x
@@ -72,16 +78,29 @@ def stack_forward(x, layers, kind, bidirectional, reset_after, a0, c0, sequences
         for d, (parameters, a0_ld, c0_ld) in enumerate(directions):
             try:
                 a, cache = direction_forward(
-                    inputs, parameters, kind, a0_ld, c0_ld, reset_after, d == 1, sequences
+                    inputs,
+                    parameters,
+                    kind,
+                    a0_ld,
+                    c0_ld,
+                    reset_after,
+                    d == 1,
+                    sequences,
                 )
             except ValueError as err:
-                raise ValueError(f"layer {i} ({DIRECTIONS[d]} direction): {err}") from err
+                raise ValueError(
+                    f"layer {i} ({DIRECTIONS[d]} direction): {err}"
+                ) from err
             states.append(a)
             caches.append(cache)
         # The layer's output: its directions' states one above the other.
-        inputs = states[0] if len(states) == 1 else np.concatenate(states, axis=0)
+        inputs = (
+            states[0] if len(states) == 1 else np.concatenate(states, axis=0)
+        )
         layer_caches.append(caches)
-    return inputs, StackCache(sequences["module"], kind, bidirectional, layer_caches, inputs.shape)
+    return inputs, StackCache(
+        sequences["module"], kind, bidirectional, layer_caches, inputs.shape
+    )
 
 
 def stack_backward(da, caches, sequences):
@@ -101,13 +120,18 @@ def stack_backward(da, caches, sequences):
             # Both directions read the same input: their gradients add up.
             dx = dx + direction_grads.pop("dx")
             layer_grads.append(direction_grads)
-        grads[i] = tuple(layer_grads) if caches.bidirectional else layer_grads[0]
+        grads[i] = (
+            tuple(layer_grads) if caches.bidirectional else layer_grads[0]
+        )
         da = dx  # the input of layer l is the output of layer l - 1
     return da, grads
 
 
-def stacked_forward(x, layers, kind, *, bidirectional=False, reset_after=True, a0=None, c0=None):
-    """A stack of recurrent layers, each one or two directions, over a batch of sequences.
+def stacked_forward(
+    x, layers, kind, *, bidirectional=False, reset_after=True, a0=None, c0=None
+):
+    """A stack of recurrent layers, each one or two directions, over a batch of
+    sequences.
 
     Arguments:
         x: inputs, (n_x, m, T_x).
@@ -127,7 +151,9 @@ def stacked_forward(x, layers, kind, *, bidirectional=False, reset_after=True, a
             with the forward direction's on top when ``bidirectional``.
         caches: what stacked_backward needs.
     """
-    return stack_forward(x, layers, kind, bidirectional, reset_after, a0, c0, TEXTBOOK)
+    return stack_forward(
+        x, layers, kind, bidirectional, reset_after, a0, c0, TEXTBOOK
+    )
 
 
 def stacked_backward(da, caches):

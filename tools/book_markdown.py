@@ -149,7 +149,8 @@ class Chain:
     blocks: list  # the Fences, the first one and those that continue it
     marks: list  # "pytest.mark.skip", "pytest.mark.xfail", ... as pytest-codeblocks makes them
     importorskip: str = None
-    expected_output: str = None
+    expected_output: str = None  # what the chain prints, as the page shows it
+    output: Fence = None  # the fence that shows it (after <!--pytest-codeblocks:expected-output-->)
 
     @property
     def code(self):
@@ -158,6 +159,13 @@ class Chain:
     @property
     def line(self):
         return self.blocks[0].line
+
+    @property
+    def output_after(self):
+        """The block that the shown output follows (blocks after it print nothing)."""
+        if self.output is None:
+            return None
+        return [block for block in self.blocks if block.line < self.output.line][-1]
 
     @property
     def skipped(self):
@@ -209,7 +217,7 @@ def chains(path, text=None):
         if continued is not None:
             continued.blocks.append(fence)
         elif expected is not None:
-            expected.expected_output = fence.code
+            expected.expected_output, expected.output = fence.code, fence
         else:
             found.append(Chain(fence.info.strip(), [fence], marks, importorskip))
             marks, importorskip = [], None

@@ -21,6 +21,13 @@ pytest-codeblocks reads them for ``nox -s book``.
    the error, while the rest of the file still runs (wrapping it in try/except
    would change its look and swallow an error other than the one shown).
    tests/site/test_chapter_code.py runs every file the build wrote.
+
+3. What a block prints, shown after it in a ```text fence marked
+   ``<!--pytest-codeblocks:expected-output-->`` (pytest-codeblocks compares it
+   with what the code prints), is set apart from code: it gets the class
+   ``rnnbook-output`` and Material's ``no-copy`` (no copy button; the text lexer
+   colours nothing), and a label 输出 / "Output" above it.  In the downloads it
+   is a comment (.py) or a Markdown cell (.ipynb), never code.
 """
 
 import html
@@ -33,6 +40,7 @@ import book_markdown  # noqa: E402 - a sibling module of tools/, not a package
 
 DOWNLOAD_CLASS = "rnnbook-code-download"
 CONTINUES_CLASS = "rnnbook-continues"
+OUTPUT_CLASS = "rnnbook-output"
 
 TEXT = {
     "zh": {
@@ -52,6 +60,7 @@ TEXT = {
         "expects_error": ("代码块 {numbers} 会抛出异常（书的测试预期如此），所以整段注释掉了；"
                           "去掉注释可以看到这个错误。"),
         "expected_output": "预期输出：",
+        "output": "输出",
     },
     "en": {
         "continues": "continues above",
@@ -71,6 +80,7 @@ TEXT = {
         "expects_error": ("Block {numbers} raises an exception (the book's tests expect it to), "
                           "so it is commented out; uncomment it to see the error."),
         "expected_output": "Expected output:",
+        "output": "Output",
     },
 }
 
@@ -92,6 +102,8 @@ ICON_NOTEBOOK = (  # Material Design's notebook-outline
 
 # <div id="code-N" class="highlight" data-continues="code-M"> as superfences writes it
 _CONTINUING_BLOCK = re.compile(r'<div\b[^>]*\bdata-continues="(code-\d+)"[^>]*>')
+# <div class="no-copy rnnbook-output highlight"> as superfences writes an output fence
+_OUTPUT_BLOCK = re.compile(r'<div class="[^"]*\b' + OUTPUT_CLASS + r'\b[^"]*">')
 
 _pages = {}  # page source path -> what the page offers (set by on_page_markdown)
 
@@ -114,6 +126,7 @@ class PageCode:
         for chain in self.chains:
             for before, block in zip(chain.blocks, chain.blocks[1:]):
                 self.previous[block.line] = self.number[before.line]
+        self.outputs = [chain.output for chain in self.chains if chain.output is not None]
         self.headings = [(n, found) for n, text in book_markdown.prose_lines(path, markdown)
                          if (found := book_markdown.heading_of(text))]
 
@@ -133,6 +146,10 @@ class PageCode:
                 attributes += f' data-continues="code-{self.previous[block.line]}"'
             ending = lines[block.line - 1][len(lines[block.line - 1].rstrip("\r\n")):]
             lines[block.line - 1] = f"{block.indent}{block.marker}{{.python {attributes}}}{ending}"
+        for fence in self.outputs:
+            ending = lines[fence.line - 1][len(lines[fence.line - 1].rstrip("\r\n")):]
+            lines[fence.line - 1] = (
+                f"{fence.indent}{fence.marker}{{.text .no-copy .{OUTPUT_CLASS}}}{ending}")
         return "".join(lines)
 
     def sections(self):
@@ -190,7 +207,7 @@ def script(page, text, url, stem):
             out.append("".join(f"# {line}".rstrip() + "\n" for line in block.code.splitlines()))
         else:
             out.append(block.code)
-        if block is chain.blocks[-1] and chain.expected_output is not None:
+        if block is chain.output_after:
             out.append(_comment(text["expected_output"]))
             out.append("".join(f"#     {line}".rstrip() + "\n"
                                for line in chain.expected_output.splitlines()))
@@ -219,7 +236,7 @@ def notebook(page, text, url, stem, language):
                 if first else ""
             code = note + "\n".join(f"# {line}".rstrip() for line in code.splitlines())
         cells.append(nbf.new_code_cell(code))
-        if block is chain.blocks[-1] and chain.expected_output is not None:
+        if block is chain.output_after:
             cells.append(nbf.new_markdown_cell(
                 f"{text['expected_output']}\n\n```text\n{chain.expected_output}```"))
     book = nbf.new_notebook(cells=cells, metadata={
@@ -240,7 +257,7 @@ def on_page_markdown(markdown, page, config, files):
         return markdown
     code = PageCode(page.file.abs_src_path, markdown)
     _pages.pop(page.file.abs_src_path, None)
-    if not code.blocks:
+    if not code.blocks and not code.outputs:
         return markdown
     if code.runs and _stem(page) != "index":  # the preface: one example, no download
         _pages[page.file.abs_src_path] = code
@@ -275,6 +292,8 @@ def on_page_content(content, page, config, files):
                 + match[0])
 
     content = _CONTINUING_BLOCK.sub(label, content)
+    content = _OUTPUT_BLOCK.sub(
+        lambda match: f'<p class="{OUTPUT_CLASS}-label">{text["output"]}</p>' + match[0], content)
     if page.file.abs_src_path in _pages:
         content = _download_buttons(_stem(page), text) + content
     return content

@@ -79,6 +79,14 @@ _REMOTE_SCRIPTS = [
 ]
 
 
+# A notebook's code cell is highlighted by Pygments with the same token classes
+# as the book's code blocks, inside <div class="highlight-ipynb hl-python">,
+# which the notebook theme colours its own way.  Renamed to Material's
+# "highlight", it takes the book's colours in both palettes (docs/stylesheets/
+# extra.css sets the cell's background and font to match).
+_NOTEBOOK_CODE_CLASS = 'class="highlight-ipynb hl-'
+_BOOK_CODE_CLASS = 'class="highlight rnnbook-notebook-code hl-'
+
 # a heading of a notebook's Markdown cell as nbconvert (through mkdocs-jupyter) writes it
 _NOTEBOOK_HEADING = re.compile(
     r'<h(?P<level>[1-6]) id="[^"]*">(?P<inner>.*?)'
@@ -231,4 +239,5 @@ def on_page_content(content, page, config, files):
     language = config.theme.get("language") or "en"
     alt = html.escape(OUTPUT_IMAGE_ALT.get(language, OUTPUT_IMAGE_ALT["en"]), quote=True)
     content = content.replace(NBCONVERT_ALT, f'alt="{alt}"')
+    content = content.replace(_NOTEBOOK_CODE_CLASS, _BOOK_CODE_CLASS)
     return _download_button(page, language) + content

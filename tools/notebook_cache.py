@@ -17,10 +17,19 @@ hook wraps the function with which mkdocs-jupyter converts a notebook,
   Markdown cells included); a miss executes the notebook with nbclient, as
   mkdocs-jupyter would, and stores the executed notebook under its key.
   mkdocs-jupyter then renders the executed notebook without executing it.
-- The Chinese and English twins have the same code, comments aside (a test
-  in tests/book enforces it), hence the same key: the twin built second
-  reuses what the first computed, so each computation runs once per build.
-  Their prose stays their own.
+- The Chinese and English twins have the same code, comments aside, except
+  one cell tagged ``labels`` that holds the strings of their language (plot
+  titles, axis labels, legends; a test in tests/book enforces it).  So their
+  keys differ, and each twin is executed with its own labels; but what is
+  expensive is written ``rnnbook.notebook.remember(name, compute)``, and the
+  kernel runs with ``RNNBOOK_REMEMBER`` naming a folder, ``shared/<key>``,
+  whose key is the notebook's key *without* its ``labels`` cells: the same
+  for both twins.  The twin built first computes and stores the result there,
+  the second loads it, so each heavy computation runs once per build (see
+  rnnbook/notebook.py).  Everything else a notebook does (printing, plotting)
+  is quick and runs in each twin.  Their prose stays their own.
+- The kernel's BLAS uses one thread: the notebooks' matrices are small, and
+  two threads fighting over two cores with the kernel only slow it down.
 
 The cache lives in ``.cache/notebooks/`` next to mkdocs.yml (gitignored), or
 in the folder named by ``RNNBOOK_NOTEBOOK_CACHE``; ``nox -s docs -- --fresh``
@@ -85,9 +94,26 @@ def dependencies_digest(root):
     return digest.hexdigest()
 
 
+LABELS_TAG = "labels"
+REMEMBER_ENV = "RNNBOOK_REMEMBER"  # read by rnnbook.notebook.remember
+KERNEL_ENV = {"OPENBLAS_NUM_THREADS": "1"}
+
+
+def is_labels_cell(cell):
+    """A code cell tagged ``labels``: the strings of the notebook's language."""
+    tags = cell.get("metadata", {}).get("tags", [])
+    return cell["cell_type"] == "code" and LABELS_TAG in tags
+
+
+def without_labels(notebook):
+    """The notebook (as dicts) without its ``labels`` cells."""
+    return {**notebook, "cells": [c for c in notebook["cells"] if not is_labels_cell(c)]}
+
+
 def notebook_key(notebook, folder, root, kernel_name="", allow_errors=False, dependencies=None):
     """The cache key of a notebook (nbformat's JSON as dicts): what its
-    outputs depend on, and nothing they do not."""
+    outputs depend on, and nothing they do not.  Of
+    ``without_labels(notebook)``, it names the results the twins share."""
     digest = hashlib.sha256(f"rnnbook-notebook-cache {FORMAT}".encode())
     digest.update((dependencies or dependencies_digest(root)).encode())
     digest.update(json.dumps([str(kernel_name), bool(allow_errors)]).encode())
@@ -104,7 +130,7 @@ def notebook_key(notebook, folder, root, kernel_name="", allow_errors=False, dep
     return digest.hexdigest()
 
 
-def _execute(notebook, folder, kernel_name, allow_errors):
+def _execute(notebook, folder, kernel_name, allow_errors, shared):
     import nbclient
 
     client = nbclient.NotebookClient(
@@ -114,7 +140,8 @@ def _execute(notebook, folder, kernel_name, allow_errors):
         store_widget_state=True,
         resources={"metadata": {"path": str(folder)}},
     )
-    client.execute()
+    env = {**os.environ, **KERNEL_ENV, REMEMBER_ENV: str(shared)}
+    client.execute(env=env)
     return notebook
 
 
@@ -148,7 +175,9 @@ def executed(notebook_path, root, cache_dir, kernel_name="", allow_errors=False)
             notebook.metadata = nbformat.from_dict({**cached.metadata, **notebook.metadata})
             os.utime(stored)  # last used: what a clean-up would keep
             return notebook, True
-    result = _execute(notebook, folder, kernel_name, allow_errors)
+    shared = pathlib.Path(cache_dir) / "shared" / notebook_key(
+        without_labels(notebook), folder, root, kernel_name, allow_errors)
+    result = _execute(notebook, folder, kernel_name, allow_errors, shared)
     _write_atomically(stored, nbformat.writes(result))
     return result, False
 

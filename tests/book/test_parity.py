@@ -10,6 +10,10 @@ the prose, comments and docstrings may differ.
 
 import ast
 import difflib
+import io
+import json
+import re
+import tokenize
 
 import pytest
 from booksource import (
@@ -23,6 +27,7 @@ from booksource import (
     is_english,
     markdown_pages,
     normalized,
+    python_chains,
     notebook_cells,
     notebooks,
     page_headings,
@@ -129,13 +134,76 @@ def test_same_code(pair):
             )
 
 
+@pytest.mark.parametrize("pair", MD_PAIRS, ids=pair_id)
+def test_same_outputs(pair):
+    """The outputs shown after the code are the same, character for character, after
+    the same block: the code is the same and prints no words in the page's language."""
+    def outputs(path):
+        chains = python_chains(path)
+        blocks = [block.line for chain in chains for block in chain.blocks]
+        return [(f"after block {sum(line < chain.output.line for line in blocks)}",
+                 chain.expected_output) for chain in chains if chain.output is not None]
+
+    zh, en = pair
+    compare("outputs shown (after block: text)", outputs(zh), outputs(en), zh, en)
+
+
+def labels_cells(path):
+    """(index among the code cells, source) of the cells tagged ``labels``."""
+    notebook = json.loads(path.read_text(encoding="utf-8"))
+    code = [cell for cell in notebook["cells"] if cell["cell_type"] == "code"]
+    return [(index, "".join(cell["source"])) for index, cell in enumerate(code)
+            if "labels" in cell.get("metadata", {}).get("tags", [])]
+
+
+def constant_assignments(source):
+    """{name: shape} of a labels cell, which may only bind names to constants
+    (strings, numbers, and tuples, lists or dicts of them); the shape keeps the
+    keys and lengths, not the strings, which are the language's own."""
+    def shape(node):
+        if isinstance(node, ast.Constant):
+            return type(node.value).__name__
+        if isinstance(node, (ast.Tuple, ast.List)):
+            return [shape(item) for item in node.elts]
+        if isinstance(node, ast.Dict):
+            return {ast.literal_eval(key): shape(value) for key, value in zip(node.keys, node.values)}
+        raise ValueError(f"not a constant: {ast.unparse(node)}")
+
+    found = {}
+    for statement in ast.parse(source).body:
+        if not (isinstance(statement, ast.Assign) and len(statement.targets) == 1
+                and isinstance(statement.targets[0], ast.Name)):
+            raise ValueError(f"not an assignment to a name: {ast.unparse(statement)}")
+        found[statement.targets[0].id] = shape(statement.value)
+    return found
+
+
 @pytest.mark.parametrize("pair", NB_PAIRS, ids=pair_id)
 def test_notebooks_have_the_same_code_and_sections(pair):
+    """The same code cells, but for those tagged ``labels``: there each twin
+    binds the same names to strings in its own language (tools/notebook_cache.py
+    shares the heavy results between twins on that understanding)."""
     zh, en = pair
     zh_cells, en_cells = notebook_cells(zh), notebook_cells(en)
     compare("cell types", [t for t, _ in zh_cells], [t for t, _ in en_cells], zh, en)
-    zh_code = [source for kind, source in zh_cells if kind == "code"]
-    en_code = [source for kind, source in en_cells if kind == "code"]
+    zh_labels, en_labels = labels_cells(zh), labels_cells(en)
+    compare("labels cells (index among the code cells)", [i for i, _ in zh_labels],
+            [i for i, _ in en_labels], zh, en)
+    for (index, a), (_, b) in zip(zh_labels, en_labels):
+        try:
+            compare(f"names bound by labels cell {index + 1}", constant_assignments(a),
+                    constant_assignments(b), zh, en)
+        except ValueError as error:
+            pytest.fail(f"labels cell {index + 1} of {rel(zh)} or {rel(en)}: {error}",
+                        pytrace=False)
+        if a == b:
+            pytest.fail(f"labels cell {index + 1} is the same in {rel(zh)} and {rel(en)}",
+                        pytrace=False)
+    skip = {index for index, _ in zh_labels}
+    zh_code = [source for i, source in enumerate(s for k, s in zh_cells if k == "code")
+               if i not in skip]
+    en_code = [source for i, source in enumerate(s for k, s in en_cells if k == "code")
+               if i not in skip]
     for index, (a, b) in enumerate(zip(zh_code, en_code), 1):
         if normalized(a) != normalized(b):
             diff = "\n".join(difflib.unified_diff(
@@ -170,3 +238,21 @@ def test_notebooks_are_stored_without_outputs():
             if cell["cell_type"] == "code" and (cell.get("outputs") or cell.get("execution_count")):
                 dirty.append(f"{rel(path)} cell {index}")
     assert not dirty, "notebooks stored with outputs (clear them):\n" + "\n".join(dirty)
+
+
+CJK = re.compile(r"[\u4e00-\u9fff]")
+ENGLISH_WORDS = re.compile(r"[A-Za-z]{3,}\s+[A-Za-z]{2,}\s+[A-Za-z]{2,}")
+
+
+@pytest.mark.parametrize("pair", NB_PAIRS, ids=pair_id)
+def test_chinese_notebooks_comment_in_chinese(pair):
+    """A comment of three English words or more in a Chinese notebook is an
+    untranslated one (shapes such as "# (n_x, m, T_x)" are not words)."""
+    zh, _ = pair
+    english = []
+    for index, source in enumerate(s for kind, s in notebook_cells(zh) if kind == "code"):
+        for token in tokenize.generate_tokens(io.StringIO(source).readline):
+            if (token.type == tokenize.COMMENT and not CJK.search(token.string)
+                    and ENGLISH_WORDS.search(token.string)):
+                english.append(f"code cell {index + 1}: {token.string}")
+    assert not english, f"{rel(zh)} has comments in English:\n" + "\n".join(english)

@@ -16,6 +16,7 @@
 
 import concurrent.futures
 import hashlib
+import html
 import json
 import os
 import pathlib
@@ -198,6 +199,31 @@ def test_continuation_blocks_are_labelled(chapters, site_dir):
     assert not problems, "\n".join(problems)
 
 
+OUTPUT_BLOCK = re.compile(
+    r'<p class="rnnbook-output-label">(?P<label>[^<]*)</p>'
+    r'<div class="no-copy rnnbook-output highlight"><pre><span></span><code>(?P<text>.*?)</code>',
+    re.S)
+
+
+def test_outputs_are_labelled_and_not_code(site_dir):
+    """Every output a page shows is the labelled, uncoloured, uncopied block
+    (tools/chapter_code.py), holding the text of the source, in its order."""
+    problems, shown = [], 0
+    for path, language, folder in source_pages():
+        page = (site_dir / folder / "index.html").read_text("utf-8")
+        wanted = [chain.expected_output for chain in book_markdown.python_chains(path)
+                  if chain.output is not None]
+        found = [(m["label"], html.unescape(m["text"])) for m in OUTPUT_BLOCK.finditer(page)]
+        label = chapter_code.TEXT[language]["output"]
+        if found != [(label, text) for text in wanted]:
+            problems.append(f"{folder}: outputs {found}, expected {wanted} labelled {label!r}")
+        if page.count("rnnbook-output highlight") != len(wanted):
+            problems.append(f"{folder}: an output without its label")
+        shown += len(found)
+    assert shown >= 30, f"only {shown} outputs found"
+    assert not problems, "\n".join(problems)
+
+
 def run(path, workdir):
     """(seconds, None or the error) of running one script or notebook."""
     command = ([sys.executable, str(path)] if path.suffix == ".py"
@@ -344,3 +370,58 @@ def test_a_run_is_reused_only_for_the_same_file_and_dependencies(tmp_path):
     assert run_key(script, "rnnbook B") != key  # rnnbook, a pin or Python changed
     script.write_text("print(2)\n", encoding="utf-8")
     assert run_key(script, "rnnbook A") != key  # the page's code changed
+
+
+OUTPUT_SAMPLE = textwrap.dedent("""\
+    # 1 A page
+
+    ```python
+    a = 1
+    print(a)
+    ```
+
+    <!--pytest-codeblocks:expected-output-->
+    ```text
+    1
+    ```
+
+    <!--pytest-codeblocks:cont-->
+    ```python
+    b = a + 1
+    ```
+    """)
+
+
+@pytest.mark.parametrize("language", ["zh", "en"])
+def test_outputs_are_shown_as_outputs(tmp_path, language):
+    """An output shown after the first block of a chain: set apart on the page,
+    a comment or Markdown after that block in the downloads, never code."""
+    page = tmp_path / "page.md"
+    page.write_text(OUTPUT_SAMPLE, encoding="utf-8")
+    code = chapter_code.PageCode(page, OUTPUT_SAMPLE)
+    text = chapter_code.TEXT[language]
+    markdown = code.markdown(OUTPUT_SAMPLE)
+    assert "```{.text .no-copy .rnnbook-output}\n1\n```" in markdown
+    html = ('<div id="code-1" class="highlight"></div>'
+            '<div class="no-copy rnnbook-output highlight"><pre><code>1\n</code></pre></div>')
+
+    class Page:
+        class file:
+            abs_src_path = "elsewhere.md"
+
+    class Config:
+        theme = {"language": language}
+
+    content = chapter_code.on_page_content(html, Page, Config, None)
+    assert f'<p class="rnnbook-output-label">{text["output"]}</p><div class="no-copy' in content
+    script = chapter_code.script(code, text, "https://example.org/page/", "page")
+    shown = script.index("#     1")
+    assert script.index("print(a)") < shown < script.index("b = a + 1")
+    notebook = json.loads(chapter_code.notebook(code, text, "https://example.org/page/",
+                                                "page", language))
+    cells = [(cell["cell_type"], "".join(cell["source"])) for cell in notebook["cells"]]
+    kinds = [kind for kind, source in cells[1:]]
+    assert kinds == ["code", "markdown", "code"]
+    assert cells[2][1].endswith("```text\n1\n```") and "b = a + 1" in cells[3][1]
+    (tmp_path / "page.py").write_text(script, encoding="utf-8")
+    assert run(tmp_path / "page.py", tmp_path)[1] is None

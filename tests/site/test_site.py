@@ -259,6 +259,18 @@ def test_notebooks_render_as_html_with_outputs(site_dir, nav_pages):
             assert not raw.exists(), f"{raw} was copied raw next to the page"
 
 
+def test_notebook_code_is_highlighted_like_the_book(site_dir, nav_pages):
+    """tools/mkdocs_hooks.py gives notebook code Material's highlight class, so
+    it takes the book's colours, not the notebook theme's."""
+    for src, url in notebook_pages(nav_pages):
+        for language in LANGUAGE_PREFIX:
+            text = built_page(site_dir, language, url).read_text(encoding="utf-8")
+            assert 'class="highlight-ipynb' not in text, f"{language} {url}: notebook colours"
+            assert 'class="highlight rnnbook-notebook-code hl-python"' in text, (
+                f"{language} {url}: code cells without the book's highlight class")
+            assert 'class="jp-InputPrompt' not in text, f"{language} {url}: In [ ]: prompts"
+
+
 def test_quickstart_output_is_the_executed_one(site_dir, nav_pages):
     urls = [url for src, url in notebook_pages(nav_pages) if src.endswith("quickstart.ipynb")]
     assert urls, "the quick-start notebook is not in the nav"

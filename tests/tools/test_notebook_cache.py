@@ -4,8 +4,13 @@ nothing they depend on has changed.
 The main test builds a small MkDocs site, with mkdocs-jupyter and the hook as
 mkdocs.yml registers them, around a notebook that prints what a function of
 its own ``rnnbook`` package returns; changing that function and rebuilding
-must change the page.  The others check the key: prose and comments are not
-in it, code, pinned versions and the kernel's folder are."""
+must change the page.  Another builds Chinese and English twins whose code
+differs only in their ``labels`` cell: the expensive part, wrapped in
+``rnnbook.notebook.remember``, runs once for both (a counter file says so),
+each page shows its own labels, and a changed rnnbook runs it again.  The
+others check the key: prose and comments are not in it, code, pinned
+versions, the kernel's folder and the labels are; the twins' shared key
+leaves the labels out."""
 
 import json
 import os
@@ -23,13 +28,17 @@ import notebook_cache  # noqa: E402 - tools/ is not a package
 pytest.importorskip("mkdocs_jupyter", reason="nox -s docs installs mkdocs-jupyter")
 
 
-def notebook(markdown, code):
-    def cell(kind, source):
+def notebook(markdown, code, labels=None):
+    def cell(kind, source, tags=()):
         extra = {"outputs": [], "execution_count": None} if kind == "code" else {}
-        return {"cell_type": kind, "metadata": {}, "source": source, **extra}
+        metadata = {"tags": list(tags)} if tags else {}
+        return {"cell_type": kind, "metadata": metadata, "source": source, **extra}
 
+    cells = [cell("markdown", markdown)]
+    if labels is not None:
+        cells.append(cell("code", labels, tags=["labels"]))
     return {
-        "cells": [cell("markdown", markdown), cell("code", code)],
+        "cells": cells + [cell("code", code)],
         "metadata": {"kernelspec": {"name": "python3", "display_name": "Python 3",
                                     "language": "python"}},
         "nbformat": 4,
@@ -135,3 +144,68 @@ def test_the_python_version_is_in_the_key(project, monkeypatch):
     first = key(project)
     monkeypatch.setattr(notebook_cache.sys, "version", sys.version + " (another build)")
     assert key(project) != first
+
+
+# Twins: the same code but for the labels cell; the expensive part counts its runs.
+TWIN_CODE = (
+    "import sys\n"
+    "sys.path.insert(0, '..')\n"
+    "import rnnbook\n"
+    "from rnnbook.notebook import remember\n"
+    "\n"
+    "def expensive():\n"
+    "    with open('../runs.txt', 'a') as file:\n"
+    "        file.write('run\\n')\n"
+    "    return rnnbook.answer()\n"
+    "\n"
+    "print(LABEL, remember('answer', expensive))\n"
+)
+
+
+def write_twins(root):
+    import shutil
+
+    shutil.copy(TOOLS.parent / "rnnbook" / "notebook.py", root / "rnnbook" / "notebook.py")
+    for name, label in (("twin.ipynb", "答案是"), ("twin.en.ipynb", "the answer is")):
+        (root / "docs" / name).write_text(json.dumps(notebook(
+            "# Twin\n", TWIN_CODE, labels=f"LABEL = {label!r}\n")), encoding="utf-8")
+
+
+def twin_pages(root):
+    return [(root / "site" / page / "index.html").read_text(encoding="utf-8")
+            for page in ("twin", "twin.en")]
+
+
+def test_twins_compute_once_and_keep_their_labels(project):
+    write_twins(project)
+    build(project)
+    zh, en = twin_pages(project)
+    assert "答案是 41" in zh and "the answer is 41" in en
+    assert "the answer is" not in zh and "答案是" not in en
+    runs = project / "runs.txt"  # the kernel runs in docs/
+    assert runs.read_text().count("run") == 1  # computed for one twin, loaded by the other
+    shared = list((project / "cache" / "shared").iterdir())
+    assert len(shared) == 1 and [p.name for p in shared[0].iterdir()] == ["answer.pickle"]
+
+    build(project)  # warm: both pages from the cache, nothing computed
+    assert runs.read_text().count("run") == 1
+
+    set_answer(project, 42)  # what the computation calls changed: computed again, once
+    build(project)
+    zh, en = twin_pages(project)
+    assert "答案是 42" in zh and "the answer is 42" in en
+    assert runs.read_text().count("run") == 2
+
+
+def test_the_labels_are_in_the_key_but_not_in_the_shared_key(project):
+    def keys(label):
+        book = notebook("# prose", "print(LABEL)\n", labels=f"LABEL = {label!r}\n")
+        return (notebook_cache.notebook_key(book, project / "docs", project, "python3"),
+                notebook_cache.notebook_key(notebook_cache.without_labels(book),
+                                            project / "docs", project, "python3"))
+
+    (zh, zh_shared), (en, en_shared) = keys("答案"), keys("answer")
+    assert zh != en and zh_shared == en_shared
+    untagged = notebook("# prose", "print(LABEL)\n", labels="LABEL = 'x'\n")
+    untagged["cells"][1]["metadata"] = {}
+    assert notebook_cache.without_labels(untagged) == untagged
