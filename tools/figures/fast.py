@@ -138,5 +138,6 @@ def fig_thread_speedup(theme):
 
 
 FIGURES = {
+    "bench-ratios": fig_bench_ratios,
     "thread-speedup": fig_thread_speedup,
 }
