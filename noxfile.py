@@ -145,7 +145,9 @@ def book(session):
     pytest-codeblocks would also run ```bash blocks; the plugin given with -p
     leaves them out (the book's shell lines are for readers, not for CI).
     """
-    install(session, "-e", ".[test]")
+    # matplotlib (pinned with the docs extra): tests/book/test_figures.py
+    # redraws the figures, whose data plots tools/figures/ draws with it
+    install(session, "-e", ".[test]", "matplotlib")
     # the conventions appendix checks rnnbook against torch.nn.LSTM/GRU
     install_torch(session)
     # first the fast checks of the sources (a fence that would not run, a
