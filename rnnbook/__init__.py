@@ -7,6 +7,13 @@ parameters are a dict.  See the module docstrings of ``rnnbook.rnn``,
 """
 
 from rnnbook.activations import sigmoid, softmax
+from rnnbook.attention import (
+    attention_backward,
+    attention_forward,
+    dot_attention_backward,
+    dot_attention_forward,
+    masked_softmax,
+)
 from rnnbook.gradcheck import gradient_check, numerical_gradient, relative_error
 from rnnbook.gru import (
     gru_backward,
@@ -63,4 +70,9 @@ __all__ = [
     "gru_loss_and_grads",
     "stacked_forward",
     "stacked_backward",
+    "masked_softmax",
+    "attention_forward",
+    "attention_backward",
+    "dot_attention_forward",
+    "dot_attention_backward",
 ]
