@@ -30,6 +30,7 @@ MODULE_ORDER = [
     "lstm",
     "gru",
     "stacked",
+    "attention",
     "parameters",
     "activations",
     "loss",
