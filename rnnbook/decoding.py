@@ -25,7 +25,7 @@ def _check_count(name, value, low=1):
         raise ValueError(f"{name} must be at least {low}, got {value}")
 
 
-def _output_log_probs(logits):
+def token_log_probs(logits):
     """log p of every token (n_y, k), and the same with PAD and BOS at -inf for choosing."""
     log_p = log_softmax(logits.astype(np.float64))
     choosable = log_p.copy()
@@ -56,7 +56,7 @@ def greedy_decode(x, x_lengths, parameters, max_length):
     for t in range(max_length):
         state, logits, _, _ = decoder_step(kind, one_hot(y_prev, n_y, dtype), state, h, x_mask,
                                            parameters)
-        log_p, choosable = _output_log_probs(logits)
+        log_p, choosable = token_log_probs(logits)
         y_prev = np.argmax(choosable, axis=0)
         live = ~done
         tokens[live, t] = y_prev[live]
@@ -105,7 +105,7 @@ def beam_search_one(x, x_lengths, parameters, beam_width, max_length, alpha):
             kind, one_hot(y_prev, n_y, h.dtype), state, np.repeat(h, k, axis=1),
             np.repeat(x_mask, k, axis=0), parameters,
         )
-        log_p, choosable = _output_log_probs(logits)
+        _, choosable = token_log_probs(logits)
         # Every prefix times every token: the best beam_width of the k n_y candidates.
         total = (log_probs + choosable).T.ravel()  # index = prefix * n_y + token
         chosen = np.argsort(-total, kind="stable")[:beam_width]

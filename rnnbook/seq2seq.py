@@ -37,7 +37,7 @@ import numpy as np
 
 from rnnbook import fast, validate
 from rnnbook.activations import log_softmax
-from rnnbook.attention import attention_backward, attention_forward
+from rnnbook.attention import attention_backward, attention_forward, masked_softmax
 from rnnbook.gru import gru_cell_backward, gru_cell_forward
 from rnnbook.lstm import lstm_cell_backward, lstm_cell_forward
 from rnnbook.parameters import init_gru_parameters, init_lstm_parameters
@@ -229,7 +229,7 @@ def cell_step_backward(kind, dstate, cache):
     return grads.pop("dxt"), (grads.pop("da_prev"), grads.pop("dc_prev")), grads
 
 
-def _add(total, grads):
+def add_gradients(total, grads):
     for name, value in grads.items():
         total[name] = total[name] + value if name in total else value.copy()
 
@@ -309,7 +309,7 @@ def encoder_backward(dh, dfinal, x_lengths, caches, kind):
         dstate = tuple(d + df * ends for d, df in zip(dstate, dfinal))
         dstate = (dstate[0] + dh[:, :, t],) + dstate[1:]
         _, dstate, step = cell_step_backward(kind, dstate, caches[t])
-        _add(grads, step)
+        add_gradients(grads, step)
     return grads
 
 
@@ -360,13 +360,13 @@ def decoder_backward(ds, caches, kind, n_y, dh):
         cell_cache, attention_cache = caches[t]
         dstate = (dstate[0] + ds[:, :, t],) + dstate[1:]
         dxt, dstate, step = cell_step_backward(kind, dstate, cell_cache)
-        _add(decoder, step)
+        add_gradients(decoder, step)
         if attention_cache is not None:
             # The context was the input's rows below y<t-1>.
             step = attention_backward(dxt[n_y:], attention_cache)
             dstate = (dstate[0] + step.pop("ds_prev"),) + dstate[1:]
             dh += step.pop("dh")
-            _add(attention, step)
+            add_gradients(attention, step)
     return dstate, decoder, attention
 
 
@@ -407,6 +407,9 @@ def seq2seq_forward(x, x_lengths, y, parameters, backend="textbook"):
     if backend == "fast" and not attention:
         s, _, decoder_cache = fast.gru_forward(y_in, final[0], parameters["decoder"])
         alphas = None
+    elif backend == "fast":
+        s, alphas, decoder_cache = fast_attention_decoder_forward(y_in, final[0], h, x_mask,
+                                                                  parameters)
     else:
         state, steps, alphas = final, [], []
         for t in range(y.shape[1]):
@@ -441,6 +444,8 @@ def seq2seq_backward(dlogits, cache, parameters):
         dfinal = (decoder.pop("da0"),)
         del decoder["dx"]
         attention = {}
+    elif backend == "fast":
+        dfinal, decoder, attention = fast_attention_decoder_backward(ds, decoder_cache, n_y, dh)
     else:
         dfinal, decoder, attention = decoder_backward(ds, decoder_cache, kind, n_y, dh)
     grads["decoder"] = decoder
@@ -499,3 +504,75 @@ def encode(x, x_lengths, parameters):
     dtype = parameters["output"]["Wy"].dtype
     h, final, _ = encoder_forward(one_hot(x, n_x, dtype), x_lengths, parameters["encoder"], kind)
     return kind, h, final, length_mask(x_lengths, x.shape[1])
+
+
+# --- the decoder with attention, faster ----------------------------------------------
+
+
+def fast_attention_decoder_forward(y_in, s0, h, x_mask, parameters):
+    """The GRU decoder with additive attention over all T_y steps, as decoder_step
+    computes it, with what does not change from step to step taken out of the loop.
+
+    Ua h<t> does not depend on the decoder's step, so it is computed once for
+    all steps (attention_forward computes it at every step); the per-step
+    products are BLAS matrix products.  Returns s (n_s, m, T_y), alphas
+    (m, T_y, T_x) and the cache for fast_attention_decoder_backward.
+    """
+    decoder, weights = parameters["decoder"], parameters["attention"]
+    Wa, Ua, va = weights["Wa"], weights["Ua"], weights["va"]
+    n_h, m, T_x = h.shape
+    n_e, T_y = Ua.shape[0], y_in.shape[2]
+    Uh = (Ua @ h.reshape(n_h, m * T_x)).reshape(n_e, m, T_x)
+    h_rows = np.ascontiguousarray(h.transpose(1, 0, 2))  # (m, n_h, T_x): one matrix per sample
+    s = np.zeros((n_h, m, T_y), h.dtype)
+    alphas = np.zeros((m, T_y, T_x), h.dtype)
+    state, steps = s0, []
+    for t in range(T_y):
+        E = np.tanh((Wa @ state)[:, :, None] + Uh)
+        e = (va.T @ E.reshape(n_e, m * T_x)).reshape(m, T_x)
+        alpha = masked_softmax(e, x_mask)
+        context = np.matmul(h_rows, alpha[:, :, None])[:, :, 0].T
+        s_prev = state
+        state, _, cell_cache = gru_cell_forward(np.concatenate([y_in[:, :, t], context]),
+                                                s_prev, decoder)
+        s[:, :, t], alphas[:, t] = state, alpha
+        steps.append((s_prev, E, alpha, cell_cache))
+    return s, alphas, (h, h_rows, steps, weights)
+
+
+def fast_attention_decoder_backward(ds, cache, n_y, dh):
+    """Backward through fast_attention_decoder_forward: (ds0, decoder's and
+    attention's gradients); the gradient of h is added to dh.
+
+    Ua and h are the same at every step, so their shared products
+    (dUa = sum_t dz<t> h^T and the Ua^T dz<t> part of dh) are summed over the
+    steps first and multiplied once.
+    """
+    h, h_rows, steps, weights = cache
+    Wa, Ua, va = weights["Wa"], weights["Ua"], weights["va"]
+    n_h, m, T_x = h.shape
+    n_e = Ua.shape[0]
+    dstate = np.zeros_like(ds[:, :, 0])
+    dz_sum = np.zeros((n_e, m, T_x), h.dtype)
+    decoder = {}
+    attention = {"dWa": np.zeros_like(Wa), "dva": np.zeros_like(va)}
+    for t in reversed(range(ds.shape[2])):
+        s_prev, E, alpha, cell_cache = steps[t]
+        grads = gru_cell_backward(dstate + ds[:, :, t], cell_cache)
+        dcontext = grads.pop("dxt")[n_y:]
+        dstate = grads.pop("da_prev")
+        add_gradients(decoder, grads)
+        # context = sum_t alpha<t> h<t>, then the softmax, then e = va^T tanh(z).
+        dh += dcontext[:, :, None] * alpha[None]
+        dalpha = np.matmul(dcontext.T[:, None, :], h_rows)[:, 0, :]
+        de = alpha * (dalpha - np.sum(alpha * dalpha, axis=1, keepdims=True))
+        attention["dva"] += E.reshape(n_e, m * T_x) @ de.reshape(m * T_x, 1)
+        dz = va[:, :, None] * de[None] * (1 - E**2)
+        dz_s = dz.sum(axis=2)
+        attention["dWa"] += dz_s @ s_prev.T
+        dstate = dstate + Wa.T @ dz_s
+        dz_sum += dz
+    dz_flat = dz_sum.reshape(n_e, m * T_x)
+    attention["dUa"] = dz_flat @ h.reshape(n_h, m * T_x).T
+    dh += (Ua.T @ dz_flat).reshape(n_h, m, T_x)
+    return (dstate,), decoder, attention
