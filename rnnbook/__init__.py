@@ -7,6 +7,14 @@ parameters are a dict.  See the module docstrings of ``rnnbook.rnn``,
 """
 
 from rnnbook.activations import sigmoid, softmax
+from rnnbook.attention import (
+    attention_backward,
+    attention_forward,
+    dot_attention_backward,
+    dot_attention_forward,
+    masked_softmax,
+)
+from rnnbook.decoding import beam_search, greedy_decode
 from rnnbook.gradcheck import gradient_check, numerical_gradient, relative_error
 from rnnbook.gru import (
     gru_backward,
@@ -30,6 +38,13 @@ from rnnbook.rnn import (
     rnn_cell_forward,
     rnn_forward,
     rnn_loss_and_grads,
+)
+from rnnbook.seq2seq import (
+    init_seq2seq_parameters,
+    seq2seq_backward,
+    seq2seq_forward,
+    seq2seq_loss_and_grads,
+    sequence_log_probs,
 )
 from rnnbook.stacked import stacked_backward, stacked_forward
 
@@ -63,4 +78,16 @@ __all__ = [
     "gru_loss_and_grads",
     "stacked_forward",
     "stacked_backward",
+    "masked_softmax",
+    "attention_forward",
+    "attention_backward",
+    "dot_attention_forward",
+    "dot_attention_backward",
+    "init_seq2seq_parameters",
+    "seq2seq_forward",
+    "seq2seq_backward",
+    "seq2seq_loss_and_grads",
+    "sequence_log_probs",
+    "greedy_decode",
+    "beam_search",
 ]

@@ -399,3 +399,102 @@ def labels(y, m, T_x, n_y):
         raise ValueError(
             f"y holds labels outside [0, n_y) = [0, {n_y}): min {y.min()}, max {y.max()}"
         )
+
+
+# --- attention -----------------------------------------------------------------------
+
+ATTENTION_PARAMETERS = ("Wa", "Ua", "va")
+# What each attention forward returns as its cache: a tuple of this many items.
+ATTENTION_CACHE_ITEMS = {"additive": 5, "dot": 3}
+ATTENTION_FORWARD = {"additive": "attention_forward", "dot": "dot_attention_forward"}
+
+
+def attention_mask(mask, m, T_x):
+    """Check a source mask (m, T_x) of bools or 0/1 numbers; return it as bools.
+
+    Every row needs at least one True: a sample with no real source position
+    has nothing to attend to (its softmax would be 0/0).
+    """
+    plain_array("mask", mask)
+    if mask.shape != (m, T_x):
+        raise ValueError(
+            f"mask has shape {mask.shape}, but it needs (m, T_x) = ({m}, {T_x}) "
+            "(m and T_x from h)"
+        )
+    if mask.dtype != np.bool_:
+        if not (np.issubdtype(mask.dtype, np.integer) or np.issubdtype(mask.dtype, np.floating)):
+            raise TypeError(f"mask must hold bools or 0/1 numbers, got dtype {mask.dtype}")
+        stray = ~((mask == 0) | (mask == 1))
+        if stray.any():
+            first = tuple(int(i) for i in np.argwhere(stray)[0])
+            raise ValueError(
+                f"mask must hold only 0 and 1 (or bools), got {mask[first]!r} at index {first}"
+            )
+        mask = mask == 1
+    empty = np.flatnonzero(~mask.any(axis=1))
+    if empty.size:
+        raise ValueError(
+            f"mask row {int(empty[0])} has no real source position (every entry is False or 0; "
+            f"{empty.size} such row{'s' if empty.size > 1 else ''}): every sample needs "
+            "at least one position to attend to"
+        )
+    return mask
+
+
+def attention_inputs(s_prev, h, parameters, mask):
+    """Check additive attention's arguments; return the mask as bools (or None)."""
+    parameter_dict(parameters, ATTENTION_PARAMETERS, ())
+    shapes = Shapes()
+    shapes("s_prev", s_prev, ("n_s", "m"))
+    shapes("h", h, ("n_h", "m", "T_x"))
+    shapes("parameters['Wa']", parameters["Wa"], ("n_e", "n_s"))
+    shapes("parameters['Ua']", parameters["Ua"], ("n_e", "n_h"))
+    shapes("parameters['va']", parameters["va"], ("n_e", "1"))
+    return None if mask is None else attention_mask(mask, *h.shape[1:])
+
+
+def dot_attention_inputs(s_prev, h, mask):
+    """Check dot-product attention's arguments; return the mask as bools (or None)."""
+    shapes = Shapes()
+    shapes("s_prev", s_prev, ("n_s", "m"))
+    shapes("h", h, ("n_h", "m", "T_x"))
+    if s_prev.shape[0] != h.shape[0]:
+        raise ValueError(
+            f"s_prev has shape {s_prev.shape} and h has shape {h.shape}: dot-product attention "
+            f"needs n_s = n_h (here {s_prev.shape[0]} and {h.shape[0]}); use attention_forward "
+            "(additive) for states of different sizes"
+        )
+    return None if mask is None else attention_mask(mask, *h.shape[1:])
+
+
+def attention_cache(cache, kind, dcontext):
+    """Check what ``attention_forward`` (kind "additive") or ``dot_attention_forward``
+    (kind "dot") returned as its cache, and ``dcontext`` (n_h, m) against it.
+    Returns the cache."""
+    items = ATTENTION_CACHE_ITEMS[kind]
+    forward = ATTENTION_FORWARD[kind]
+    if not (isinstance(cache, tuple) and len(cache) == items):
+        other = None
+        if isinstance(cache, tuple):
+            other = next((k for k, n in ATTENTION_CACHE_ITEMS.items() if n == len(cache)), None)
+        got = f"the cache of {ATTENTION_FORWARD[other]}" if other else _describe(cache)
+        raise TypeError(f"cache must be the tuple of {items} that {forward} returned, got {got}")
+    s_prev, h = cache[0], cache[1]
+    if not (
+        isinstance(s_prev, np.ndarray) and s_prev.ndim == 2
+        and isinstance(h, np.ndarray) and h.ndim == 3
+    ):
+        raise TypeError(
+            f"cache does not start with (s_prev, h) as {forward}'s cache does; "
+            "pass the cache the forward returned, unchanged"
+        )
+    shapes = Shapes()
+    shapes("h (cache[1])", h, ("n_h", "m", "T_x"))
+    plain_array("dcontext", dcontext)
+    if dcontext.shape != h.shape[:2]:
+        raise ValueError(
+            f"dcontext has shape {dcontext.shape}, but it needs the shape of the context, "
+            f"(n_h, m) = {_fmt(h.shape[:2])}"
+        )
+    shapes("dcontext", dcontext, ("n_h", "m"))
+    return cache

@@ -196,3 +196,24 @@ def test_every_drawn_figure_is_shown(drawn):
                 shown.add(path.name)
     unused = sorted(svg.name for svg in drawn.glob("*.svg") if svg.name not in shown)
     assert not unused, f"figures drawn but shown on no page: {unused}"
+
+
+ENCDEC_SCRIPT = REPO / "tools" / "draw_encdec_figures.py"
+
+
+def test_encoder_decoder_figures_are_up_to_date(tmp_path):
+    """Chapter 10's figures come from their own script; redrawn, they are byte-identical."""
+    result = subprocess.run(
+        [sys.executable, str(ENCDEC_SCRIPT), "--out", str(tmp_path)],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, f"{ENCDEC_SCRIPT.name} failed:\n{result.stdout}\n{result.stderr}"
+    drawn = sorted(tmp_path.glob("*.svg"))
+    assert [svg.name for svg in drawn] == ["encdec-beam.svg", "encdec-unrolled.svg"]
+    stale = [f"docs/figures/{svg.name}" for svg in drawn
+             if not (FIGURES / svg.name).exists()
+             or (FIGURES / svg.name).read_bytes() != svg.read_bytes()]
+    assert not stale, f"{stale} differ from what the script draws; run `python {SCRIPT.parent.name}/{ENCDEC_SCRIPT.name}`"
