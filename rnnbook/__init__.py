@@ -30,6 +30,7 @@ from rnnbook.lstm import (
     lstm_forward,
     lstm_loss_and_grads,
 )
+from rnnbook.ngram import KneserNey
 from rnnbook.parameters import init_gru_parameters, init_lstm_parameters, init_rnn_parameters
 from rnnbook.rnn import (
     rnn_backward,
@@ -75,4 +76,5 @@ __all__ = [
     "attention_backward",
     "dot_attention_forward",
     "dot_attention_backward",
+    "KneserNey",
 ]

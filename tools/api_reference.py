@@ -41,6 +41,7 @@ MODULE_ORDER = [
     "optim",
     "data",
     "charlm",
+    "ngram",
     "longrange",
     "fast",
     "interop",
