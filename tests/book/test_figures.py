@@ -1,5 +1,6 @@
-"""Figures: the committed SVGs are what tools/draw_figures.py draws today,
-and every image a page shows exists."""
+"""Figures: the committed SVGs are what the drawing scripts draw today
+(tools/draw_figures.py for chapters 1-7, tools/draw_seq2seq_figures.py for
+chapter 11), and every image a page shows exists."""
 
 import posixpath
 import subprocess
@@ -9,22 +10,24 @@ import urllib.parse
 import pytest
 from booksource import DOCS, REPO, image_targets, markdown_pages, prose
 
-SCRIPT = REPO / "tools" / "draw_figures.py"
+SCRIPTS = [REPO / "tools" / "draw_figures.py", REPO / "tools" / "draw_seq2seq_figures.py"]
 FIGURES = DOCS / "figures"
 
 
-@pytest.mark.skipif(not SCRIPT.exists(), reason="tools/draw_figures.py is not written yet")
-def test_committed_figures_are_up_to_date(tmp_path):
+@pytest.mark.parametrize("script", SCRIPTS, ids=lambda path: path.name)
+def test_committed_figures_are_up_to_date(script, tmp_path):
+    if not script.exists():
+        pytest.skip(f"tools/{script.name} is not written yet")
     result = subprocess.run(
-        [sys.executable, str(SCRIPT), "--out", str(tmp_path)],
+        [sys.executable, str(script), "--out", str(tmp_path)],
         cwd=REPO,
         capture_output=True,
         text=True,
         timeout=300,
     )
-    assert result.returncode == 0, f"draw_figures.py failed:\n{result.stdout}\n{result.stderr}"
+    assert result.returncode == 0, f"{script.name} failed:\n{result.stdout}\n{result.stderr}"
     drawn = sorted(tmp_path.rglob("*.svg"))
-    assert drawn, "draw_figures.py wrote no SVG"
+    assert drawn, f"{script.name} wrote no SVG"
     stale = []
     for svg in drawn:
         name = svg.relative_to(tmp_path)
@@ -34,7 +37,7 @@ def test_committed_figures_are_up_to_date(tmp_path):
         elif committed.read_bytes() != svg.read_bytes():
             stale.append(f"docs/figures/{name} differs from what the script draws")
     assert not stale, (
-        "\n".join(stale) + "\nrun `python tools/draw_figures.py` and commit docs/figures/"
+        "\n".join(stale) + f"\nrun `python tools/{script.name}` and commit docs/figures/"
     )
 
 
