@@ -31,6 +31,7 @@ from rnnbook.lstm import (
     lstm_forward,
     lstm_loss_and_grads,
 )
+from rnnbook.ngram import KneserNey
 from rnnbook.parameters import init_gru_parameters, init_lstm_parameters, init_rnn_parameters
 from rnnbook.rnn import (
     rnn_backward,
@@ -90,4 +91,5 @@ __all__ = [
     "sequence_log_probs",
     "greedy_decode",
     "beam_search",
+    "KneserNey",
 ]

@@ -43,6 +43,7 @@ MODULE_ORDER = [
     "optim",
     "data",
     "charlm",
+    "ngram",
     "longrange",
     "fast",
     "interop",

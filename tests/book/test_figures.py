@@ -217,3 +217,21 @@ def test_encoder_decoder_figures_are_up_to_date(tmp_path):
              if not (FIGURES / svg.name).exists()
              or (FIGURES / svg.name).read_bytes() != svg.read_bytes()]
     assert not stale, f"{stale} differ from what the script draws; run `python {SCRIPT.parent.name}/{ENCDEC_SCRIPT.name}`"
+
+
+SEQ2SEQ_SCRIPT = REPO / "tools" / "draw_seq2seq_figures.py"
+
+
+def test_attention_figures_are_up_to_date(tmp_path):
+    """Chapter 11's figures come from their own script; redrawn, they are byte-identical."""
+    result = subprocess.run(
+        [sys.executable, str(SEQ2SEQ_SCRIPT), "--out", str(tmp_path)],
+        cwd=REPO, capture_output=True, text=True, timeout=300,
+    )
+    assert result.returncode == 0, f"{SEQ2SEQ_SCRIPT.name} failed:\n{result.stdout}\n{result.stderr}"
+    drawn = sorted(tmp_path.glob("*.svg"))
+    assert drawn, f"{SEQ2SEQ_SCRIPT.name} drew nothing"
+    stale = [f"docs/figures/{svg.name}" for svg in drawn
+             if not (FIGURES / svg.name).exists()
+             or (FIGURES / svg.name).read_bytes() != svg.read_bytes()]
+    assert not stale, f"{stale} differ from what {SEQ2SEQ_SCRIPT.name} draws"
