@@ -16,11 +16,16 @@ characters U+27E8/U+27E9, or a run of letters and digits (optionally signed).
 So ``x^⟨t⟩``, ``W_aa``, ``a^⟨T_x−1⟩`` and ``10^−12`` all work.  A subscript
 followed by a superscript (``W_aa^⊤``) is stacked, both starting at the same
 place after the base, as LaTeX sets ``W_{aa}^{\\mathsf{T}}``.  ``⊤`` is the
-transpose, drawn as the book writes it, an upright sans-serif T; ``ℒ`` is the
-loss, the book's ``\\mathcal{L}``; a ``d`` directly before a letter in
-``\\d`` is an upright differential (``\\da^⟨k⟩`` is d a^⟨k⟩ with an upright d).
+transpose as the chapters that write ``\\mathsf{T}`` set it, an upright
+sans-serif T; in a chapter that writes ``\\top`` the figures use ``\\top``,
+which draws the glyph ⊤ itself (``v_a^{\\top}``).  ``ℒ`` is the loss, the
+book's ``\\mathcal{L}``; a ``d`` directly before a letter in ``\\d`` is an
+upright differential (``\\da^⟨k⟩`` is d a^⟨k⟩ with an upright d).  A combining
+hat or tilde (``y\\u0302``, ``c\\u0303``) stays with the letter before it, so
+ŷ written that way is an italic y with a hat, as the chapters' ``\\hat{y}``.
 Latin letters are set in italic, except function names such as tanh and
-softmax.
+softmax and the words the chapters set upright (``context``, the tokens
+``⟨bos⟩`` and ``⟨eos⟩``).
 """
 
 import math
@@ -112,7 +117,7 @@ STROKES = {
 }
 
 # Function names are set upright; every other Latin letter is italic.
-UPRIGHT_WORDS = {"tanh", "softmax", "RNN", "LSTM", "GRU", "out"}
+UPRIGHT_WORDS = {"tanh", "softmax", "RNN", "LSTM", "GRU", "out", "context", "bos", "eos"}
 
 # ---------------------------------------------------------------------------
 # SVG writing: numbers, attributes, elements.
@@ -260,6 +265,8 @@ SUP, SUB = "sup", "sub"
 KERN = "kern"  # a piece that only moves the pen: (KERN, level, ems of the base size)
 TRANSPOSE = "⊤"
 DIFFERENTIAL = "\\d"  # markup for an upright d
+TOP = "\\top"  # markup for the glyph ⊤ itself (KaTeX's \top), not the sans-serif T
+COMBINING = "\u0302\u0303"  # a hat, a tilde: drawn over the letter before them
 
 
 def _script_argument(s, i):
@@ -293,7 +300,8 @@ def _pieces_width(pieces):
         if text == KERN:
             continue
         scale = 0.7 ** len(level)
-        width += sum(_char_width(ch) for ch in text.replace(DIFFERENTIAL, "d")) * scale
+        plain = text.replace(DIFFERENTIAL, "d").replace(TOP, TRANSPOSE)
+        width += sum(_char_width(ch) for ch in plain) * scale
     return width
 
 
@@ -352,13 +360,20 @@ def _split_style(text):
             runs.append(("d", "upright"))
             i += len(DIFFERENTIAL)
             continue
+        if text.startswith(TOP, i):
+            flush_word()
+            word = ""
+            runs.append((TRANSPOSE, "upright"))
+            i += len(TOP)
+            continue
         if ch.isascii() and ch.isalpha():
             word += ch
         else:
             flush_word()
             word = ""
-            # Combining marks (the tilde of c̃) stay with the letter before them.
-            if ch == "\u0303" and runs:
+            # Combining marks (the tilde of c̃, the hat of ŷ) stay with the letter
+            # before them, in its style.
+            if ch in COMBINING and runs:
                 runs[-1] = (runs[-1][0] + ch, runs[-1][1])
             elif ch == TRANSPOSE:
                 runs.append(("T", "sans"))
@@ -403,7 +418,7 @@ def math_runs(label, size):
 
 
 def _char_width(ch):
-    if ch == "\u0303":
+    if ch in COMBINING:
         return 0.0
     if ch == " ":
         return 0.27
@@ -553,7 +568,8 @@ class Circle:
         return (x, self.cy + (dy if side == "bottom" else -dy))
 
 
-def rect(fig, cx, cy, w, h, kind="op", rx=8, dashed=False, stroke_width=1.5):
+def rect(fig, cx, cy, w, h, kind="op", rx=8, dashed=False, stroke_width=1.5, stroke=None):
+    """A rounded box of a kind; stroke names a colour role for its outline instead of the kind's."""
     attrs = {
         "x": cx - w / 2,
         "y": cy - h / 2,
@@ -561,7 +577,7 @@ def rect(fig, cx, cy, w, h, kind="op", rx=8, dashed=False, stroke_width=1.5):
         "height": h,
         "rx": rx,
         "fill": fig.fill(kind),
-        "stroke": fig.stroke(kind),
+        "stroke": fig.stroke(kind) if stroke is None else fig.colour(stroke),
         "stroke-width": stroke_width,
     }
     if dashed:
