@@ -198,40 +198,34 @@ def test_every_drawn_figure_is_shown(drawn):
     assert not unused, f"figures drawn but shown on no page: {unused}"
 
 
-ENCDEC_SCRIPT = REPO / "tools" / "draw_encdec_figures.py"
+def test_beam_figure_is_what_rnnbook_beam_search_finds():
+    """Figure 10.2 runs its own beam search step by step, to draw every candidate;
+    its best complete output and score are those of rnnbook.decoding.beam_search
+    on the same model (a beam of two, three steps)."""
+    import numpy as np
+    from figures import encdec
 
+    import rnnbook.decoding
+    from rnnbook.seq2seq import EOS
 
-def test_encoder_decoder_figures_are_up_to_date(tmp_path):
-    """Chapter 10's figures come from their own script; redrawn, they are byte-identical."""
-    result = subprocess.run(
-        [sys.executable, str(ENCDEC_SCRIPT), "--out", str(tmp_path)],
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert result.returncode == 0, f"{ENCDEC_SCRIPT.name} failed:\n{result.stdout}\n{result.stderr}"
-    drawn = sorted(tmp_path.glob("*.svg"))
-    assert [svg.name for svg in drawn] == ["encdec-beam.svg", "encdec-unrolled.svg"]
-    stale = [f"docs/figures/{svg.name}" for svg in drawn
-             if not (FIGURES / svg.name).exists()
-             or (FIGURES / svg.name).read_bytes() != svg.read_bytes()]
-    assert not stale, f"{stale} differ from what the script draws; run `python {SCRIPT.parent.name}/{ENCDEC_SCRIPT.name}`"
-
-
-SEQ2SEQ_SCRIPT = REPO / "tools" / "draw_seq2seq_figures.py"
-
-
-def test_attention_figures_are_up_to_date(tmp_path):
-    """Chapter 11's figures come from their own script; redrawn, they are byte-identical."""
-    result = subprocess.run(
-        [sys.executable, str(SEQ2SEQ_SCRIPT), "--out", str(tmp_path)],
-        cwd=REPO, capture_output=True, text=True, timeout=300,
-    )
-    assert result.returncode == 0, f"{SEQ2SEQ_SCRIPT.name} failed:\n{result.stdout}\n{result.stderr}"
-    drawn = sorted(tmp_path.glob("*.svg"))
-    assert drawn, f"{SEQ2SEQ_SCRIPT.name} drew nothing"
-    stale = [f"docs/figures/{svg.name}" for svg in drawn
-             if not (FIGURES / svg.name).exists()
-             or (FIGURES / svg.name).read_bytes() != svg.read_bytes()]
-    assert not stale, f"{stale} differ from what {SEQ2SEQ_SCRIPT.name} draws"
+    levels = encdec.beam_tree()
+    finished, kept = [], [[]]  # kept: the prefixes alive after each step
+    for step, level in enumerate(levels, start=1):
+        alive = []
+        for parent, token, score, chosen in level:
+            if not chosen:
+                continue
+            tokens = kept[parent] + [token]
+            if token == EOS:
+                finished.append((tokens, score))
+            else:
+                alive.append(tokens)
+                if step == len(levels):  # the last step: what is alive ends here
+                    finished.append((tokens, score))
+        kept = alive
+    tokens, score = max(finished, key=lambda output: output[1])
+    x, x_lengths, parameters = encdec.beam_model()
+    sequences, scores = rnnbook.decoding.beam_search(x, x_lengths, parameters, beam_width=2,
+                                                     max_length=len(levels))
+    assert sequences[0].tolist() == tokens
+    np.testing.assert_allclose(scores[0], score, rtol=1e-12)

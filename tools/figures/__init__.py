@@ -4,9 +4,9 @@
     python tools/draw_figures.py --out DIR  # write the same files into DIR
 
 One module per chapter draws that chapter's figures (model, forward, bptt,
-lstm, gru, deep, fast); primitives.py holds what the diagrams share (shapes,
-arrows, math labels) and plotting.py what the data plots share (matplotlib
-set up to write deterministic SVG).  Each module's FIGURES maps a figure's
+lstm, gru, deep, fast, encdec, attention); primitives.py holds what the
+diagrams share (shapes, arrows, math labels) and plotting.py what the data
+plots share (matplotlib set up to write deterministic SVG).  Each module's FIGURES maps a figure's
 name to a function theme -> drawing.
 
 Every figure is written twice, once per palette of the site: NAME.svg for the
@@ -27,11 +27,11 @@ into a temporary directory and compares them byte for byte with docs/figures/.
 import argparse
 from pathlib import Path
 
-from . import bptt, deep, fast, forward, gru, lstm, model
+from . import attention, bptt, deep, encdec, fast, forward, gru, lstm, model
 from .primitives import THEMES
 
 DEFAULT_OUT = Path(__file__).resolve().parents[2] / "docs" / "figures"
-CHAPTERS = (model, forward, bptt, lstm, gru, deep, fast)
+CHAPTERS = (model, forward, bptt, lstm, gru, deep, fast, encdec, attention)
 
 
 def file_name(name, theme):
