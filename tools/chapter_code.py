@@ -259,7 +259,7 @@ def on_page_markdown(markdown, page, config, files):
     _pages.pop(page.file.abs_src_path, None)
     if not code.blocks and not code.outputs:
         return markdown
-    if code.runs and _stem(page) != "index":  # the preface: one example, no download
+    if code.runs and _stem(page) != "index":  # the home page: one example, no download
         _pages[page.file.abs_src_path] = code
     return code.markdown(markdown)
 

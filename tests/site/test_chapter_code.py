@@ -1,6 +1,6 @@
 """Each chapter's code, as the built site offers it (tools/chapter_code.py).
 
-- Every page with Python code (the preface apart) links ``<stem>.py`` and
+- Every page with Python code (the home page apart) links ``<stem>.py`` and
   ``<stem>.ipynb`` beside its title, in both languages, and the files are
   there; a page without code links none.
 - The files hold the page's blocks in order, the page's headings in the page's
