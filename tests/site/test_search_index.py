@@ -8,7 +8,7 @@ import re
 
 from conftest import LANGUAGES
 
-INDEX_BUDGET = 450_000  # bytes, uncompressed; the shared index was 1.4 MB
+INDEX_BUDGET = 600_000  # bytes, uncompressed; the one index of both languages was 1.6 MB
 
 
 def index(site_dir, prefix):
