@@ -16,6 +16,12 @@ screen reader or a crawler notices; each is set right on the finished page:
 - The search dialog has an accessible name.
 - English UI strings on Chinese pages: the headings' "Permanent link", the
   notebooks' "Copy to Clipboard" buttons and the footer's "Made with".
+- Landmarks and tables that assistive technology would misread: a table of
+  contents entry's sub-list is a <nav> named by its heading, and on the API
+  page the module ``charlm`` and the class ``CharLM`` gave two landmarks one
+  name (names compare without case); the colliding ones are named by their
+  anchor (``rnnbook.charlm``) instead.  An empty header cell (the corner of
+  a benchmark table) becomes a data cell.
 """
 
 import gzip
@@ -38,6 +44,10 @@ UI_STRINGS = {
         "Material for MkDocs\n    </a>": "Material for MkDocs\n    </a> 制作",
     },
 }
+TOC_NAV = re.compile(
+    r'(<a href="#(?P<anchor>[^"]+)" class="md-nav__link">(?:(?!</a>).)*</a>\s*'
+    r'<nav class="md-nav" aria-label=")(?P<label>[^"]*)(")', re.S)
+EMPTY_HEADER = re.compile(r"<th(?P<attributes>[^>]*)>\s*</th>")
 LANGUAGE_LINK = re.compile(
     r'<a href="(?P<href>[^"]*)" hreflang="(?P<lang>[^"]*)" class="md-select__link">')
 
@@ -66,7 +76,23 @@ def polish(output):
     output = LANGUAGE_LINK.sub(mark, output)
     for english, translated in UI_STRINGS.get(language, {}).items():
         output = output.replace(english, translated)
-    return output
+    return empty_headers_as_cells(unique_toc_names(output))
+
+
+def unique_toc_names(output):
+    """Name a table of contents' sub-list by its anchor where its heading's
+    name, compared without case, belongs to more than one sub-list."""
+    labels = {}
+    for match in TOC_NAV.finditer(output):
+        labels.setdefault(match["label"].casefold(), set()).add(match["anchor"])
+    return TOC_NAV.sub(
+        lambda m: m.group(1) + (m["anchor"] if len(labels[m["label"].casefold()]) > 1
+                                else m["label"]) + m.group(4),
+        output)
+
+
+def empty_headers_as_cells(output):
+    return EMPTY_HEADER.sub(lambda m: f"<td{m['attributes']}></td>", output)
 
 
 def on_post_page(output, page, config):
