@@ -75,7 +75,8 @@ def attention_forward(s_prev, h, parameters, mask=None):
     mask = validate.attention_inputs(s_prev, h, parameters, mask)
     Wa, Ua, va = parameters["Wa"], parameters["Ua"], parameters["va"]
 
-    # The decoder state once, every encoder state at once: (n_e, m) and (n_e, m, T_x).
+    # The decoder state once, (n_e, m); every encoder state at once,
+    # (n_e, m, T_x).
     Ws = Wa @ s_prev
     Uh = np.einsum("eh,hmt->emt", Ua, h)
     E = np.tanh(Ws[:, :, None] + Uh)
@@ -98,14 +99,17 @@ def attention_backward(dcontext, cache):
     Returns:
         dict with ds_prev (n_s, m), dh (n_h, m, T_x), dWa, dUa, dva.
     """
-    s_prev, h, E, alpha, parameters = validate.attention_cache(cache, "additive", dcontext)
+    s_prev, h, E, alpha, parameters = validate.attention_cache(
+        cache, "additive", dcontext
+    )
     Wa, Ua, va = parameters["Wa"], parameters["Ua"], parameters["va"]
 
     # context = sum_t alpha<t> h<t>: one path to h, one to the weights.
     dh = dcontext[:, :, None] * alpha[None, :, :]
     dalpha = np.einsum("hm,hmt->mt", dcontext, h)
 
-    # The softmax's Jacobian: de<t> = alpha<t> (dalpha<t> - sum_k alpha<k> dalpha<k>).
+    # The softmax's Jacobian:
+    # de<t> = alpha<t> (dalpha<t> - sum_k alpha<k> dalpha<k>).
     de = alpha * (dalpha - np.sum(alpha * dalpha, axis=1, keepdims=True))
 
     # e<t> = va^T E<t>, then E = tanh(z) with z = Wa s_prev + Ua h<t>.

@@ -93,7 +93,10 @@ def beam_search(x, x_lengths, parameters, beam_width, max_length, alpha=0.0):
 
 
 def beam_search_one(x, x_lengths, parameters, beam_width, max_length, alpha):
-    """Beam search for one source, x (1, T_x): (best tokens, its score)."""
+    """Beam search for one source, x (1, T_x).
+
+    Returns the best tokens and their score.
+    """
     kind, h, state, x_mask = encode(x, x_lengths, parameters)
     n_y = parameters["output"]["Wy"].shape[0]
     prefixes, log_probs = [[]], np.zeros(1)  # the live beam, one column each
@@ -102,12 +105,17 @@ def beam_search_one(x, x_lengths, parameters, beam_width, max_length, alpha):
         k = len(prefixes)
         y_prev = np.array([p[-1] if p else BOS for p in prefixes])
         state, logits, _, _ = decoder_step(
-            kind, one_hot(y_prev, n_y, h.dtype), state, np.repeat(h, k, axis=1),
-            np.repeat(x_mask, k, axis=0), parameters,
+            kind,
+            one_hot(y_prev, n_y, h.dtype),
+            state,
+            np.repeat(h, k, axis=1),
+            np.repeat(x_mask, k, axis=0),
+            parameters,
         )
         _, choosable = token_log_probs(logits)
-        # Every prefix times every token: the best beam_width of the k n_y candidates.
-        total = (log_probs + choosable).T.ravel()  # index = prefix * n_y + token
+        # Every prefix times every token, at index prefix * n_y + token: keep
+        # the best beam_width of the k n_y candidates.
+        total = (log_probs + choosable).T.ravel()
         chosen = np.argsort(-total, kind="stable")[:beam_width]
         chosen = chosen[np.isfinite(total[chosen])]
         keep, next_prefixes = [], []

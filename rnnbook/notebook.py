@@ -21,7 +21,8 @@ the same numbers.
 
 ``plot_language("zh")`` makes matplotlib draw Chinese text with a CJK font
 that fontconfig knows (the build installs WenQuanYi Micro Hei, Debian's
-``fonts-wqy-microhei``).
+``fonts-wqy-microhei``); ``cjk_font()`` names that font, for the few Chinese
+characters of an English plot.
 """
 
 import os
@@ -93,6 +94,25 @@ def _cjk_font_files():
     return sorted(found, key=lambda item: CJK_FAMILIES.index(item[0]))
 
 
+def cjk_font():
+    """The family of an installed font with Chinese glyphs, or None.
+
+    The first of CJK_FAMILIES that is installed, registered with matplotlib
+    (even when its font cache predates the font).  For Chinese text in a plot
+    whose other words are English, pass it as ``fontfamily`` to the texts that
+    need it; plot_language("zh") makes it the font of every text.
+    """
+    from matplotlib import font_manager
+
+    fonts = _cjk_font_files()
+    if not fonts:
+        return None
+    family, path = fonts[0]
+    if all(entry.fname != path for entry in font_manager.fontManager.ttflist):
+        font_manager.fontManager.addfont(path)
+    return family
+
+
 def plot_language(language):
     """Set matplotlib up to draw text in ``language`` ("zh" or "en").
 
@@ -107,10 +127,10 @@ def plot_language(language):
         raise ValueError(f'language must be "zh" or "en", got {language!r}')
     if language == "en":
         return None
-    from matplotlib import font_manager, rcParams
+    from matplotlib import rcParams
 
-    fonts = _cjk_font_files()
-    if not fonts:
+    family = cjk_font()
+    if family is None:
         warnings.warn(
             "no Chinese font found for the plots (install one of "
             + ", ".join(CJK_FAMILIES)
@@ -118,8 +138,6 @@ def plot_language(language):
             stacklevel=2,
         )
         return None
-    family, path = fonts[0]
-    font_manager.fontManager.addfont(path)
     rcParams["font.sans-serif"] = [family] + [
         name for name in rcParams["font.sans-serif"] if name != family
     ]

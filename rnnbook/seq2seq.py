@@ -235,21 +235,25 @@ def add_gradients(total, grads):
 
 
 def masked_cross_entropy(logits, y, mask):
-    """Cross-entropy summed over the real target tokens, averaged over the batch.
+    """Cross-entropy summed over the real target tokens, averaged over the
+    batch.
 
     Arguments:
         logits: (n_y, m, T_y); y: target token ids (m, T_y); mask: (m, T_y),
             False at padding.
 
     Returns:
-        loss = -(1/m) sum_i sum_t mask[i, t] log softmax(logits[:, i, t])[y[i, t]]
-        (as rnnbook.softmax_cross_entropy: summed over time, averaged over the
-        m sequences) and dlogits (n_y, m, T_y), zero at padding.
+        loss = -(1/m) sum_i sum_t mask[i, t] log p[y[i, t], i, t], with
+        p = softmax(logits) over the first axis (as
+        rnnbook.softmax_cross_entropy: summed over time, averaged over the m
+        sequences), and dlogits (n_y, m, T_y), zero at padding.
     """
     m = y.shape[0]
     log_p = log_softmax(logits)
-    samples, steps = np.meshgrid(np.arange(m), np.arange(y.shape[1]), indexing="ij")
-    # A padded position is not a token of the target: it adds nothing to the loss.
+    samples, steps = np.meshgrid(
+        np.arange(m), np.arange(y.shape[1]), indexing="ij"
+    )
+    # A padded position is not a token of the target: it adds no loss.
     loss = -np.sum(log_p[y, samples, steps] * mask) / m
     dlogits = np.exp(log_p)
     dlogits[y, samples, steps] -= 1
@@ -271,7 +275,9 @@ def encoder_forward(x, x_lengths, encoder, kind):
     """
     m, T_x = x.shape[1:]
     n_h = encoder["bc"].shape[0]
-    state = tuple(np.zeros((n_h, m), x.dtype) for _ in range(1 if kind == "gru" else 2))
+    state = tuple(
+        np.zeros((n_h, m), x.dtype) for _ in range(1 if kind == "gru" else 2)
+    )
     states, caches = [], []
     for t in range(T_x):
         state, cache = cell_step(kind, x[:, :, t], state, encoder)
@@ -322,7 +328,8 @@ def decoder_step(kind, y_prev, state, h, x_mask, parameters):
     Arguments:
         y_prev: the previous token, one-hot, (n_y, m).
         state: the decoder's state s<t-1> (a tuple, as cell_step).
-        h: the encoder's states (n_h, m, T_x); x_mask: (m, T_x), False at padding.
+        h: the encoder's states (n_h, m, T_x).
+        x_mask: (m, T_x), False at padding.
 
     Returns:
         state: s<t>; logits: Wy s<t> + by, (n_y, m); alpha: the attention

@@ -227,6 +227,21 @@ def test_notebooks_have_the_same_code_and_sections(pair):
     )
 
 
+@pytest.mark.parametrize("pair", NB_PAIRS, ids=pair_id)
+def test_notebook_twins_share_what_they_remember(pair):
+    """The build runs a twin's remember() computations once for both when the
+    twins' code, the labels cell aside, has the same cache key
+    (tools/notebook_cache.py): comments and docstrings may be translated,
+    nothing else may differ."""
+    import notebook_cache  # tools/, on the path through booksource
+
+    shared = [notebook_cache.notebook_key(
+        notebook_cache.without_labels(json.loads(path.read_text(encoding="utf-8"))),
+        path.parent, REPO, dependencies="the same for both") for path in pair]
+    assert shared[0] == shared[1], (
+        f"{rel(pair[0])} and {rel(pair[1])} would not share their remembered results")
+
+
 def test_notebooks_are_stored_without_outputs():
     """They execute when the site is built; stored outputs would go stale."""
     import json

@@ -68,3 +68,18 @@ def test_plot_language_zh_uses_an_installed_cjk_font(monkeypatch):
             patch.setitem(rcParams, key, rcParams[key])
         family = notebook.plot_language("zh")
         assert family == fonts[0][0] and rcParams["font.sans-serif"][0] == family
+
+
+def test_cjk_font_names_an_installed_font_that_matplotlib_knows(monkeypatch):
+    pytest.importorskip("matplotlib")
+    from matplotlib import font_manager
+
+    monkeypatch.setattr(notebook, "_cjk_font_files", lambda: [])
+    assert notebook.cjk_font() is None
+    monkeypatch.undo()
+    fonts = notebook._cjk_font_files()
+    if not fonts:
+        pytest.skip("no Chinese font installed (nox -s docs installs fonts-wqy-microhei)")
+    family = notebook.cjk_font()
+    assert family == fonts[0][0]
+    assert family in {entry.name for entry in font_manager.fontManager.ttflist}

@@ -8,7 +8,7 @@ must change the page.  Another builds Chinese and English twins whose code
 differs only in their ``labels`` cell: the expensive part, wrapped in
 ``rnnbook.notebook.remember``, runs once for both (a counter file says so),
 each page shows its own labels, and a changed rnnbook runs it again.  The
-others check the key: prose and comments are not in it, code, pinned
+others check the key: prose, comments and docstrings are not in it, code, pinned
 versions, the kernel's folder and the labels are; the twins' shared key
 leaves the labels out."""
 
@@ -129,6 +129,12 @@ def test_the_key_holds_code_versions_and_folder_not_prose_or_comments(project):
     first = key(project)
     assert key(project, markdown="# other prose") == first
     assert key(project, code="x = 1  # a comment\n\n") == first
+    # a docstring is translated like a comment; any other string counts
+    documented = 'def f():\n    """{}"""\n    return "{}"\n'
+    assert key(project, code=documented.format("Doc.", "x")) == key(
+        project, code=documented.format("说明。", "x"))
+    assert key(project, code=documented.format("Doc.", "x")) != key(
+        project, code=documented.format("Doc.", "y"))
     assert key(project, code="x = 2\n") != first
     assert key(project, code="x = '1'\n") != first
     assert key(project, folder="docs/other") != first
