@@ -263,10 +263,33 @@ def ensure_chromium(session, chromium=True):
     return None
 
 
+# What the checks take from the npm registry, each folder a package.json of
+# exact versions and the package-lock.json that pins the rest (`nox -s lock`
+# refreshes them): axe-core for the browser session, Lighthouse for audit.
+NPM_TOOLS = {"axe-core": "tools/npm", "lighthouse": "tools/audit-npm"}
+
+
+def npm_tool(session, name):
+    """`npm ci` in the folder of NPM_TOOLS that holds name (Debian's npm,
+    apt-get installed if missing); nothing when it is installed already."""
+    folder = NPM_TOOLS[name]
+    if os.path.isdir(os.path.join(folder, "node_modules", name)):
+        return
+    if not shutil.which("npm"):
+        reason = apt_get_install(session, ["npm"])
+        if reason or not shutil.which("npm"):
+            session.error(f"npm is needed for {session.name}: {reason or 'not found after apt-get'}")
+    session.run("npm", "ci", "--prefix", folder, "--no-audit", "--no-fund", "--ignore-scripts",
+                external=True)
+
+
 @nox.session
 def browser(session):
-    """The built site in headless Chromium: clean loads, math, language, search."""
+    """The built site in headless Chromium: clean loads, math, language, search,
+    and every page read at 390 and 1280 px in both palettes (axe-core clean,
+    no sideways scrolling, no equation number over its formula)."""
     need_chromium(session)
+    npm_tool(session, "axe-core")
     install(session, "-e", ".[docs,browser]")
     site = build_site(session)
     session.run(
@@ -341,6 +364,21 @@ def pdf(session):
 
 
 @nox.session(default=False)
+def audit(session):
+    """Lighthouse (tools/npm, pinned) in its default mobile mode on the home
+    page and every chapter in both languages, the built site served with gzip
+    as GitHub Pages serves it: prints the four scores and the bytes
+    transferred per page and writes them to artifacts/audit.json.  A report,
+    not a test: it fails only when Lighthouse cannot run."""
+    need_chromium(session)
+    npm_tool(session, "lighthouse")
+    install(session, "-e", ".[docs]")
+    site = build_site(session)
+    session.run("python", "tools/audit.py", site, os.path.join(ARTIFACTS, "audit.json"),
+                *session.posargs, env={"RNNBOOK_CHROMIUM": CHROMIUM})
+
+
+@nox.session(default=False)
 def bench(session):
     """Time textbook, rnnbook.fast and torch.nn side by side and print ratios.
 
@@ -386,6 +424,10 @@ def lock(session):
         "--custom-compile-command", "python3 -m nox -s lock",
         "--output-file", CONSTRAINTS, *session.posargs,
     )
+    # each tools/*npm*/package.json names exact versions; the locks pin what they need
+    for folder in NPM_TOOLS.values():
+        session.run("npm", "install", "--prefix", folder, "--package-lock-only",
+                    "--ignore-scripts", "--no-audit", "--no-fund", external=True)
 
 
 @nox.session(default=False)

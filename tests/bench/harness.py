@@ -693,9 +693,9 @@ TEXT_HEADER = ["model", "(n_x, n_a, m, T)", "dtype", "threads", "textbook ms", "
 # the size as code, not math: a header cell holding only math has no text
 # that axe-core counts as visible (KaTeX's MathML is clipped, its HTML
 # aria-hidden)
-MARKDOWN_HEADER = ["", "`(n_x, n_a, m, T)`", "dtype", "$p$", "`rnnbook`", "`rnnbook.fast`",
+MARKDOWN_HEADER = ["", "`(n_x, n_a, m, T)`", "dtype", "`p`", "`rnnbook`", "`rnnbook.fast`",
                    "`torch.nn`", "`rnnbook` / `fast`", "`fast` / `torch`"]
-GEMM_HEADER = ["dtype", "$p$", f"GEMM {GEMM_N}, numpy", f"GEMM {GEMM_N}, torch",
+GEMM_HEADER = ["dtype", "`p`", f"GEMM {GEMM_N}, numpy", f"GEMM {GEMM_N}, torch",
                "`fast` LSTM", "`fast` / GEMM", "`torch` LSTM", "`torch` / GEMM"]
 
 
@@ -760,7 +760,7 @@ def markdown_gemm(report):
     return "\n".join(lines) + "\n"
 
 
-SWEEP_HEADER = ["", "`(n_x, n_a, m, T)`", "dtype", "$p$", "`fast`", "`torch.nn`",
+SWEEP_HEADER = ["", "`(n_x, n_a, m, T)`", "dtype", "`p`", "`fast`", "`torch.nn`",
                 "`fast` / `torch`", "`fast` speed-up", "`torch` speed-up"]
 
 
