@@ -21,7 +21,11 @@ screen reader or a crawler notices; each is set right on the finished page:
   page the module ``charlm`` and the class ``CharLM`` gave two landmarks one
   name (names compare without case); the colliding ones are named by their
   anchor (``rnnbook.charlm``) instead.  An empty header cell (the corner of
-  a benchmark table) becomes a data cell.
+  a benchmark table) becomes a data cell.  A header cell that holds only a
+  formula ($p$, $(n_x, n_a, m, T)$) would have no text for assistive
+  technology to name its column by but KaTeX's MathML, which is clipped
+  out of sight; there the drawn formula is what is read, and the MathML is
+  hidden instead.
 """
 
 import gzip
@@ -48,6 +52,9 @@ TOC_NAV = re.compile(
     r'(<a href="#(?P<anchor>[^"]+)" class="md-nav__link">(?:(?!</a>).)*</a>\s*'
     r'<nav class="md-nav" aria-label=")(?P<label>[^"]*)(")', re.S)
 EMPTY_HEADER = re.compile(r"<th(?P<attributes>[^>]*)>\s*</th>")
+MATH_HEADER = re.compile(
+    r'(<th[^>]*>\s*<span class="arithmatex"><span class="katex"><span class="katex-mathml")>'
+    r'(.*?)<span class="katex-html" aria-hidden="true">', re.S)
 LANGUAGE_LINK = re.compile(
     r'<a href="(?P<href>[^"]*)" hreflang="(?P<lang>[^"]*)" class="md-select__link">')
 
@@ -92,7 +99,9 @@ def unique_toc_names(output):
 
 
 def empty_headers_as_cells(output):
-    return EMPTY_HEADER.sub(lambda m: f"<td{m['attributes']}></td>", output)
+    output = EMPTY_HEADER.sub(lambda m: f"<td{m['attributes']}></td>", output)
+    return MATH_HEADER.sub(
+        lambda m: f'{m.group(1)} aria-hidden="true">{m.group(2)}<span class="katex-html">', output)
 
 
 def on_post_page(output, page, config):

@@ -690,12 +690,9 @@ def table_rows(report):
 TEXT_HEADER = ["model", "(n_x, n_a, m, T)", "dtype", "threads", "textbook ms", "fast ms",
                "torch ms", "textbook/fast", "fast/torch"]
 # The chapter's tables: the same in both languages (code names and symbols).
-# the size as code, not math: a header cell holding only math has no text
-# that axe-core counts as visible (KaTeX's MathML is clipped, its HTML
-# aria-hidden)
-MARKDOWN_HEADER = ["", "`(n_x, n_a, m, T)`", "dtype", "`p`", "`rnnbook`", "`rnnbook.fast`",
+MARKDOWN_HEADER = ["", "$(n_x, n_a, m, T)$", "dtype", "$p$", "`rnnbook`", "`rnnbook.fast`",
                    "`torch.nn`", "`rnnbook` / `fast`", "`fast` / `torch`"]
-GEMM_HEADER = ["dtype", "`p`", f"GEMM {GEMM_N}, numpy", f"GEMM {GEMM_N}, torch",
+GEMM_HEADER = ["dtype", "$p$", f"GEMM {GEMM_N}, numpy", f"GEMM {GEMM_N}, torch",
                "`fast` LSTM", "`fast` / GEMM", "`torch` LSTM", "`torch` / GEMM"]
 
 
@@ -760,7 +757,7 @@ def markdown_gemm(report):
     return "\n".join(lines) + "\n"
 
 
-SWEEP_HEADER = ["", "`(n_x, n_a, m, T)`", "dtype", "`p`", "`fast`", "`torch.nn`",
+SWEEP_HEADER = ["", "$(n_x, n_a, m, T)$", "dtype", "$p$", "`fast`", "`torch.nn`",
                 "`fast` / `torch`", "`fast` speed-up", "`torch` speed-up"]
 
 
@@ -787,7 +784,7 @@ def markdown_threads(report):
     return "\n".join(lines) + "\n"
 
 
-TECHNIQUE_HEADER = ["§", "`(n_x, n_a, m, T)`", "dtype", "A (µs)", "B (µs)", "A / B"]
+TECHNIQUE_HEADER = ["§", "$(n_x, n_a, m, T)$", "dtype", "A (µs)", "B (µs)", "A / B"]
 
 
 def markdown_techniques(report):

@@ -46,7 +46,11 @@ GEOMETRY = """() => {
     }
   });
   const root = document.scrollingElement;
-  return {overlaps, sideways: root.scrollWidth - root.clientWidth,
+  // the header's title (the site's name) shown whole, not cut with an ellipsis
+  const title = document.querySelector(".md-header__topic > .md-ellipsis");
+  const titleCut = !!title && (title.scrollWidth > title.clientWidth + 1 ||
+                               title.scrollHeight > title.clientHeight + 1);
+  return {overlaps, titleCut, sideways: root.scrollWidth - root.clientWidth,
           tags: document.querySelectorAll(".md-content .katex-display .katex-tag").length};
 }"""
 WIDTHS = (1280, 390)
@@ -80,6 +84,8 @@ def read_at(page, width, scheme, path, axe_source):
         geometry = page.evaluate(GEOMETRY)
         if geometry["sideways"] > 0:
             problems.append(f"{where}: the page scrolls sideways by {geometry['sideways']} px")
+        if geometry["titleCut"]:
+            problems.append(f"{where}: the header's title is cut off")
         if geometry["overlaps"]:
             problems.append(f"{where}: equation numbers drawn over their formula: "
                             f"{', '.join(geometry['overlaps'])}")

@@ -49,3 +49,20 @@ def test_formulas_carry_mathml_and_their_tex(site_dir):
             r'<annotation encoding="application/x-tex">(.*?)</annotation>', text, re.S)]
         assert any("\\tag{3.1}" in a for a in annotations), f"{page}: equation (3.1) is not there"
         assert "contrib/copy-tex.min.js" in text, f"{page} does not load copy-tex"
+
+
+def test_notebook_plots_are_files_not_base64(site_dir):
+    """tools/notebook_images.py: a plot is a lazy-loaded file with its size,
+    not a data: URL in the page's HTML."""
+    plots = 0
+    for path, text in pages(site_dir):
+        where = path.relative_to(site_dir)
+        if "print" in where.parts:
+            continue  # the print edition pastes the notebook pages
+        assert 'src="data:image/' not in text, f"{where}: an image inlined as base64"
+        for tag in re.findall(r'<img [^>]*src="fig-[0-9a-f]{16}\.png"[^>]*>', text):
+            plots += 1
+            assert 'loading="lazy"' in tag and re.search(r'width="\d+" height="\d+"', tag), tag
+            name = re.search(r'src="(fig-[0-9a-f]{16}\.png)"', tag).group(1)
+            assert (path.parent / name).is_file(), f"{where}: {name} is not beside the page"
+    assert plots >= 8, f"only {plots} notebook plots found as files"
