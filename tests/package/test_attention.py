@@ -12,12 +12,8 @@ import pytest
 import rnnbook
 from rnnbook.attention import masked_softmax
 
-BOUND = 1e-7
-# As in test_gradients.py: below a gradient norm of SMALL, the central
-# difference's rounding noise (~1e-11 per entry) may exceed BOUND in relative
-# terms, so there the difference must stay at the noise level instead.
-SMALL = 1e-3
-NOISE = 1e-10
+# the gradient check and its bounds, shared with every other model
+from test_gradients import check  # noqa: E402 - a sibling test module
 
 # (n_s, n_h, n_e, m, T_x): general, one of everything, one sample, one step.
 SHAPES = [
@@ -47,25 +43,6 @@ def padding_mask(m, T_x, rng):
     lengths = rng.integers(1, T_x + 1, size=m)
     lengths[0] = max(1, T_x - 2)  # at least one sample with padding when T_x > 1
     return np.arange(T_x)[None, :] < lengths[:, None]
-
-
-def check(arrays, grads, loss, record_error, category):
-    assert set(grads) == {"d" + name for name in arrays}, "one gradient per input and parameter"
-    for name, array in arrays.items():
-        assert grads["d" + name].shape == array.shape, name
-        assert grads["d" + name].dtype == np.float64, name
-    errors = rnnbook.gradient_check(loss, arrays, grads)
-    record_error(category, errors)
-    for name, error in errors.items():
-        if error < BOUND:
-            continue
-        numeric = rnnbook.numerical_gradient(loss, arrays[name])
-        difference = np.linalg.norm(grads["d" + name] - numeric)
-        assert np.linalg.norm(numeric) < SMALL and difference < NOISE, (
-            f"d{name}: relative error {error:.2e}, |analytic - numeric| = {difference:.2e}, "
-            f"|numeric| = {np.linalg.norm(numeric):.2e}"
-        )
-    return errors
 
 
 # --- gradients -----------------------------------------------------------------------
