@@ -313,7 +313,9 @@ def site_inputs_digest():
         paths = [top] if os.path.isfile(top) else sorted(
             os.path.join(folder, name)
             for folder, dirs, names in os.walk(top)
+            # node_modules: what `npm ci` installs for the checks, not for the site
             if "__pycache__" not in folder and ".ipynb_checkpoints" not in folder
+            and "node_modules" not in folder.split(os.sep)
             for name in names
         )
         for path in paths:
