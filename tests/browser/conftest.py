@@ -158,15 +158,12 @@ def is_local(url):
     return parts.scheme in ("data", "blob", "about") or parts.hostname == LOCAL_HOST
 
 
-def start_visit(browser, url, color_scheme="light", width=1280):
+def start_visit(browser, url, color_scheme="light"):
     """Open url in a fresh context and return its Visit as soon as the
     response has begun to arrive: pages started one after another load in
-    parallel, and Visit.finish waits for each.  A width under 600 px is a
-    phone (touch, device scale 3, as Chromium's emulation of one)."""
-    phone = {"is_mobile": True, "has_touch": True, "device_scale_factor": 3} if width < 600 else {}
+    parallel, and Visit.finish waits for each."""
     context = browser.new_context(
-        viewport={"width": width, "height": 844 if phone else 900}, color_scheme=color_scheme,
-        **phone,
+        viewport={"width": 1280, "height": 900}, color_scheme=color_scheme
     )
     record = Visit(page=None, context=context)
 
@@ -204,9 +201,8 @@ def start_visit(browser, url, color_scheme="light", width=1280):
 
 @pytest.fixture(scope="session")
 def start_visit_at(browser, server):
-    """start_visit_at(path, color_scheme="light", width=1280) -> Visit, the page still loading."""
-    return lambda path, color_scheme="light", width=1280: start_visit(
-        browser, server + path, color_scheme, width)
+    """start_visit_at(path, color_scheme="light") -> Visit, the page still loading."""
+    return lambda path, color_scheme="light": start_visit(browser, server + path, color_scheme)
 
 
 @pytest.fixture

@@ -108,7 +108,7 @@ def test_every_page_reads_cleanly(start_visit_at, page_paths, axe_source, scheme
     # the print edition is read once, for its layout (see read_at)
     paths = [p for p in page_paths if scheme == "light" or not is_print_edition(p)]
     for batch in batches(paths):
-        records = [start_visit_at(path, scheme, WIDTHS[0]) for path in batch]
+        records = [start_visit_at(path, scheme) for path in batch]  # at 1280 px
         try:
             for path, record in zip(batch, records):
                 record.finish()

@@ -13,7 +13,8 @@ import rnnbook
 from rnnbook.attention import masked_softmax
 
 # the gradient check and its bounds, shared with every other model
-from test_gradients import check  # noqa: E402 - a sibling test module
+from test_errors import expect  # noqa: E402 - sibling test modules
+from test_gradients import check  # noqa: E402
 
 # (n_s, n_h, n_e, m, T_x): general, one of everything, one sample, one step.
 SHAPES = [
@@ -213,15 +214,6 @@ def test_float32_in_float32_out(form, masked):
 
 
 # --- errors --------------------------------------------------------------------------------
-
-
-def expect(exception, call, *fragments):
-    with pytest.raises(exception) as info:
-        call()
-    message = str(info.value)
-    for fragment in fragments:
-        assert fragment in message, f"{fragment!r} not in {message!r}"
-    return message
 
 
 @pytest.fixture

@@ -655,15 +655,20 @@ def arrow(fig, points, colour="line", width=1.6, dashed=False, hop=False):
     points[-1] = (x1 - 3 * (x1 - x0) / d, y1 - 3 * (y1 - y0) / d)
     if hop:
         _hop_band(fig, points, width)
+    _arrow_path(fig, points_path(points), colour, width, "6 4" if dashed else None)
+
+
+def _arrow_path(fig, d, colour, width, dasharray):
+    """A stroked path d with the colour's arrowhead at its end."""
     attrs = {
-        "d": points_path(points),
+        "d": d,
         "fill": "none",
         "stroke": fig.colour(colour),
         "stroke-width": width,
         "marker-end": f"url(#{fig.marker(colour)})",
     }
-    if dashed:
-        attrs["stroke-dasharray"] = "6 4"
+    if dasharray:
+        attrs["stroke-dasharray"] = dasharray
     fig.add("path", attrs)
 
 
@@ -676,17 +681,9 @@ def curve_arrow(fig, start, c1, c2, end, colour="line", width=1.4, dashed=False)
     """A cubic Bézier ending in an arrowhead (the tangent at the end is c2 -> end)."""
     d = math.hypot(end[0] - c2[0], end[1] - c2[1])
     tip = (end[0] - 3 * (end[0] - c2[0]) / d, end[1] - 3 * (end[1] - c2[1]) / d)
-    attrs = {
-        "d": f"M{num(start[0])},{num(start[1])} C"
-        + " ".join(f"{num(px)},{num(py)}" for px, py in (c1, c2, tip)),
-        "fill": "none",
-        "stroke": fig.colour(colour),
-        "stroke-width": width,
-        "marker-end": f"url(#{fig.marker(colour)})",
-    }
-    if dashed:
-        attrs["stroke-dasharray"] = "5 4"
-    fig.add("path", attrs)
+    d = (f"M{num(start[0])},{num(start[1])} C"
+         + " ".join(f"{num(px)},{num(py)}" for px, py in (c1, c2, tip)))
+    _arrow_path(fig, d, colour, width, "5 4" if dashed else None)
 
 
 def cell_frame(fig, x0, y0, x1, y1):
