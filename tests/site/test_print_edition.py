@@ -57,10 +57,15 @@ def test_each_chapter_keeps_its_title(site_dir, language, print_url, chapters):
 
 
 @pytest.mark.parametrize("language", LANGUAGE_PREFIX)
-def test_ids_are_unique(site_dir, language, print_url):
+def test_ids_are_unique_and_ascii(site_dir, language, print_url):
+    """Unique, and ASCII: Chromium prints links to non-ASCII ids many times
+    slower (tools/print_edition.py, print_id)."""
     page = read_page(print_page(site_dir, language, print_url), site_dir)
     repeated = [name for name, count in collections.Counter(page.ids).items() if count > 1]
     assert not repeated, f"ids used more than once on the print page: {repeated[:20]}"
+    other = [name for name in page.ids if not name.isascii()]
+    assert not other, f"ids on the print page that are not ASCII: {other[:10]}"
+    assert len(page.ids) > 500, f"only {len(page.ids)} ids on the print page"
 
 
 @pytest.mark.parametrize("language", LANGUAGE_PREFIX)
