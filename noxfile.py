@@ -196,6 +196,7 @@ def docs(session):
         session.error(f"the Chinese notebooks' plots need a Chinese font: {reason}")
     install(session, "-e", ".[docs,test]")
     inputs = site_inputs_digest()
+    prime_notebooks(session)
     session.run("mkdocs", "build", "--strict", "--site-dir", "site", env=MKDOCS_ENV)
     # browser and pdf reuse this build (it executes every notebook) while
     # nothing it was built from has changed
@@ -203,6 +204,12 @@ def docs(session):
     with open(SITE_STAMP, "w", encoding="utf-8") as file:
         file.write(inputs)
     session.run("pytest", "tests/site", "tests/tools", *posargs, env={"RNNBOOK_SITE_DIR": "site"})
+
+
+def prime_notebooks(session):
+    """Execute the notebooks the cache lacks, one worker per core (twins in
+    the same worker), before MkDocs, which would run them one by one."""
+    session.run("python", "tools/notebook_cache.py", "prime", env=MKDOCS_ENV)
 
 
 def has_chinese_font():
@@ -337,6 +344,7 @@ def build_site(session):
                 return os.path.abspath("site")
     need_node(session)
     site = os.path.join(session.create_tmp(), "site")
+    prime_notebooks(session)
     session.run("mkdocs", "build", "--strict", "--quiet", "--site-dir", site, env=MKDOCS_ENV)
     return site
 

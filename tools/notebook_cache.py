@@ -35,6 +35,15 @@ hook wraps the function with which mkdocs-jupyter converts a notebook,
 The cache lives in ``.cache/notebooks/`` next to mkdocs.yml (gitignored), or
 in the folder named by ``RNNBOOK_NOTEBOOK_CACHE``; ``nox -s docs -- --fresh``
 empties it.  ``mkdocs serve`` and its live reload use the same cache.
+
+MkDocs converts one page after another, so a cold build would execute the
+notebooks one after another on one core.  Before it builds, ``nox`` runs
+
+    python tools/notebook_cache.py prime [--jobs N]
+
+which executes every notebook of docs/ that the cache lacks, a pair of twins
+per worker (one computes, the other loads) and as many workers as there are
+cores, and stores them as the build would: the build then finds them all.
 """
 
 import ast
@@ -238,3 +247,99 @@ def on_config(config):
         root = pathlib.Path(config.config_file_path or ".").resolve().parent
         convert.nb2html = _cached_nb2html(convert.nb2html, root)
     return config
+
+
+def plugin_options(root):
+    """(execute, kernel_name, allow_errors) of mkdocs-jupyter in mkdocs.yml,
+    the options the build passes to nb2html (and so to the key)."""
+    import yaml
+
+    class Loader(yaml.SafeLoader):
+        """Reads mkdocs.yml, ignoring !!python/... and !ENV style tags."""
+
+    Loader.add_multi_constructor("tag:yaml.org,2002:python/", lambda *args: None)
+    Loader.add_multi_constructor("!", lambda *args: None)
+    config = yaml.load((pathlib.Path(root) / "mkdocs.yml").read_text(encoding="utf-8"),
+                       Loader=Loader)
+    for plugin in config.get("plugins") or []:
+        if isinstance(plugin, dict) and "mkdocs-jupyter" in plugin:
+            options = plugin["mkdocs-jupyter"] or {}
+            # mkdocs-jupyter's defaults
+            return (bool(options.get("execute", False)), options.get("kernel_name", ""),
+                    bool(options.get("allow_errors", True)))
+    return False, "", True
+
+
+def _execute_twins(paths, root, cache_dir, kernel_name, allow_errors):
+    """Execute and store paths one after another (twins: the first computes
+    what they share, the next loads it).  Returns a line per notebook."""
+    lines = []
+    for path in paths:
+        started = time.perf_counter()
+        try:
+            executed(path, root, cache_dir, kernel_name, allow_errors)
+        except Exception as error:  # the build executes it again and reports it
+            lines.append(f"FAILED {path}: {type(error).__name__}: {str(error)[-2000:]}")
+            break
+        lines.append(f"executed in {time.perf_counter() - started:5.1f} s: {path}")
+    return lines
+
+
+def prime(root, cache_dir, jobs=None):
+    """Execute every notebook under root/docs whose outputs cache_dir lacks,
+    twins in the same worker, up to jobs workers (one per core by default).
+    Returns the lines the workers report; a line starting FAILED names a
+    notebook that did not run to the end."""
+    from concurrent.futures import ProcessPoolExecutor
+
+    import nbformat
+
+    root = pathlib.Path(root).resolve()
+    execute, kernel_name, allow_errors = plugin_options(root)
+    if not execute:
+        return []
+    dependencies = dependencies_digest(root)
+    groups = {}
+    for path in sorted((root / "docs").rglob("*.ipynb")):
+        if ".ipynb_checkpoints" in path.parts:
+            continue
+        notebook = nbformat.reads(path.read_text(encoding="utf-8"), as_version=4)
+        key = notebook_key(notebook, path.parent, root, kernel_name, allow_errors, dependencies)
+        if (pathlib.Path(cache_dir) / f"{key}.ipynb").is_file():
+            continue
+        shared = notebook_key(without_labels(notebook), path.parent, root, kernel_name,
+                              allow_errors, dependencies)
+        groups.setdefault(shared, []).append(path)
+    if not groups:
+        return []
+    # Largest notebooks first (they hold the long trainings), so that the
+    # short ones fill in beside them rather than a long one running last.
+    order = sorted(groups.values(), key=lambda paths: -sum(p.stat().st_size for p in paths))
+    jobs = max(1, min(len(order), jobs or os.cpu_count() or 1))
+    with ProcessPoolExecutor(jobs) as pool:
+        done = [pool.submit(_execute_twins, paths, root, cache_dir, kernel_name, allow_errors)
+                for paths in order]
+        return [line for future in done for line in future.result()]
+
+
+def main(argv=None):
+    import argparse
+
+    parser = argparse.ArgumentParser(description="Execute the notebooks the cache lacks.")
+    parser.add_argument("command", choices=["prime"])
+    parser.add_argument("--root", default=".", help="the folder of mkdocs.yml")
+    parser.add_argument("--jobs", type=int, default=None, help="workers (default: one per core)")
+    options = parser.parse_args(argv)
+    started = time.perf_counter()
+    lines = prime(options.root, cache_dir_for(pathlib.Path(options.root).resolve()), options.jobs)
+    for line in lines:
+        print(f"notebook_cache: {line}", flush=True)
+    ran = [line for line in lines if not line.startswith("FAILED")]
+    print(f"notebook_cache: {len(ran)} notebooks executed in "
+          f"{time.perf_counter() - started:.1f} s", flush=True)
+    # a notebook that failed is left to the build, which reports it with its page
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

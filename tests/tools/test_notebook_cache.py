@@ -215,3 +215,32 @@ def test_the_labels_are_in_the_key_but_not_in_the_shared_key(project):
     untagged = notebook("# prose", "print(LABEL)\n", labels="LABEL = 'x'\n")
     untagged["cells"][1]["metadata"] = {}
     assert notebook_cache.without_labels(untagged) == untagged
+
+
+def test_prime_executes_what_the_cache_lacks_and_the_build_executes_nothing(project):
+    """`notebook_cache.py prime` executes the notebooks in parallel workers,
+    twins in one worker (the shared computation runs once); the build that
+    follows takes every notebook from the cache; priming again runs nothing."""
+    write_twins(project)
+    env = dict(os.environ, RNNBOOK_NOTEBOOK_CACHE=str(project / "cache"))
+    prime = [sys.executable, str(TOOLS / "notebook_cache.py"), "prime", "--jobs", "2"]
+    done = subprocess.run(prime, cwd=project, env=env, capture_output=True, text=True,
+                          check=True)
+    assert "3 notebooks executed" in done.stdout, done.stdout
+    runs = project / "runs.txt"
+    assert runs.read_text().count("run") == 1
+    stored = {path: path.read_bytes() for path in (project / "cache").glob("*.ipynb")}
+    assert len(stored) == 3
+
+    page, cached = build(project)
+    assert "the answer is 41" in page
+    zh, en = twin_pages(project)
+    assert "答案是 41" in zh and "the answer is 41" in en
+    # nothing executed again: the stored notebooks (which record when each
+    # cell ran) are the ones prime wrote
+    assert {path: path.read_bytes() for path in cached} == stored
+    assert runs.read_text().count("run") == 1
+
+    again = subprocess.run(prime, cwd=project, env=env, capture_output=True, text=True,
+                           check=True)
+    assert "0 notebooks executed" in again.stdout, again.stdout
