@@ -62,6 +62,9 @@
   function run() {
     codeToolbars();
     markScrollers();
+    // the width the regions were last marked at: the browser tests wait for
+    // it after resizing the window instead of sleeping
+    window.rnnbookScrollersWidth = window.innerWidth;
   }
 
   var pending = null;

@@ -22,6 +22,7 @@ import pytest
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[2] / "tools"))
 
+import page_reader  # noqa: E402 - beside this file
 import pages_server  # noqa: E402 - tools/ is not a package
 
 CHROMIUM = os.environ.get("RNNBOOK_CHROMIUM", "/usr/bin/chromium")
@@ -203,6 +204,30 @@ def start_visit(browser, url, color_scheme="light"):
 def start_visit_at(browser, server):
     """start_visit_at(path, color_scheme="light") -> Visit, the page still loading."""
     return lambda path, color_scheme="light": start_visit(browser, server + path, color_scheme)
+
+
+@pytest.fixture(scope="session")
+def axe_source():
+    if not page_reader.AXE.is_file():
+        unavailable(f"axe-core is not installed at {page_reader.AXE} "
+                    "(nox -s browser runs npm ci in tools/npm)")
+    return page_reader.AXE.read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="session")
+def page_reads(start_visit_at, page_paths, site_dir, axe_source):
+    """{path: page_reader.Read} of every page: each loaded once and read in
+    four views (tests/browser/page_reader.py)."""
+    reads = page_reader.read_pages(start_visit_at, page_paths, site_dir, axe_source)
+    # where the time went, page by page: artifacts/browser-read-seconds.txt
+    steps = list(dict.fromkeys(step for read in reads.values() for step in read.seconds))
+    lines = ["  ".join(f"{step:>16}" for step in steps) + "  page"]
+    for path, read in sorted(reads.items(), key=lambda item: -sum(item[1].seconds.values())):
+        lines.append("  ".join(f"{read.seconds.get(step, 0):16.1f}" for step in steps)
+                     + f"  {path}")
+    ARTIFACTS.parent.mkdir(parents=True, exist_ok=True)
+    (ARTIFACTS.parent / "browser-read-seconds.txt").write_text("\n".join(lines) + "\n", "utf-8")
+    return reads
 
 
 @pytest.fixture

@@ -1,10 +1,11 @@
 """Figures and the benchmark's tables in Chromium, as a reader meets them.
 
-- Every figure of every page (both languages, the print edition too) shows
-  exactly one image, the file of the page's palette (NAME.svg in the light
-  one, NAME-dark.svg in the dark one), loaded, inside a link to that same
-  file; the other palette's link is not displayed (no invisible stop for the
-  keyboard); the caption is upright and smaller than the text.
+- Every figure of every page (both languages; the print edition in the
+  light palette) shows exactly one image, the file of the page's palette
+  (NAME.svg in the light one, NAME-dark.svg in the dark one), loaded, inside
+  a link to that same file; the other palette's link is not displayed (no
+  invisible stop for the keyboard); the caption is upright and smaller than
+  the text.
 - Every figure link answers 200 with image/svg+xml, and a tap on a phone
   opens the SVG of the palette in use.
 - Chapter 7's tables, their folds opened, fit the column or scroll within
@@ -18,34 +19,7 @@ artifacts/screenshots/ (figures-*.png).
 
 import pytest
 
-PARALLEL_PAGES = 6
-SCHEMES = {"light": "default", "dark": "slate"}
-
-FIGURE_STATE = r"""() => {
-  const article = document.querySelector("article");
-  const bodySize = parseFloat(getComputedStyle(article.querySelector("p") || article).fontSize);
-  return [...article.querySelectorAll("figure")].filter(f => f.querySelector("img")).map(f => {
-    const images = [...f.querySelectorAll("img")];
-    const shown = images.filter(i => i.getBoundingClientRect().width > 0);
-    const caption = f.querySelector("figcaption");
-    const style = caption && getComputedStyle(caption);
-    return {
-      images: images.map(i => i.getAttribute("src")),
-      shown: shown.map(i => ({
-        src: i.getAttribute("src"), url: i.src.split("#")[0],
-        loaded: i.complete && i.naturalWidth > 0,
-        link: i.closest("a") && i.closest("a").href,
-      })),
-      links: [...f.querySelectorAll("a")].map(a => ({
-        href: a.href, displayed: getComputedStyle(a).display !== "none",
-      })),
-      caption: caption && {
-        text: caption.textContent.slice(0, 30), italic: style.fontStyle !== "normal",
-        smaller: parseFloat(style.fontSize) < bodySize,
-      },
-    };
-  });
-}"""
+from page_reader import SCHEMES
 
 
 @pytest.fixture(scope="session")
@@ -61,26 +35,20 @@ def figure_pages(page_paths, site_dir):
 
 
 @pytest.fixture(scope="session")
-def figure_states(start_visit_at, figure_pages):
-    """{(page, scheme): (figure states, problems of the visit)}, PARALLEL_PAGES at a time."""
+def figure_states(page_reads, figure_pages):
+    """{(page, palette): (figure states, problems)}: each page read in both
+    palettes by page_reader (loaded in the light one, then switched), the
+    print edition in the light one."""
     states = {}
-    jobs = [(path, scheme) for scheme in SCHEMES for path in figure_pages]
-    for first in range(0, len(jobs), PARALLEL_PAGES):
-        batch = jobs[first:first + PARALLEL_PAGES]
-        records = [start_visit_at(path, color_scheme=scheme) for path, scheme in batch]
-        try:
-            for job, record in zip(batch, records):
-                # images are in by the load event; the search index need not be
-                record.page.wait_for_load_state("load")
-                scheme = record.page.evaluate(
-                    "document.body.getAttribute('data-md-color-scheme')")
-                problems = record.problems()
-                if scheme != SCHEMES[job[1]]:
-                    problems.append(f"the page took the palette {scheme!r}")
-                states[job] = (record.page.evaluate(FIGURE_STATE), problems)
-        finally:
-            for record in records:
-                record.context.close()
+    for path in figure_pages:
+        read = page_reads[path]
+        for palette, scheme in SCHEMES.items():
+            if palette not in read.figures:  # the print edition: light only
+                continue
+            problems = []
+            if read.palettes.get(palette) != scheme:
+                problems.append(f"the page took the palette {read.palettes.get(palette)!r}")
+            states[path, palette] = (read.figures[palette], problems)
     return states
 
 

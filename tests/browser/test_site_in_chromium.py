@@ -11,31 +11,11 @@ import re
 import pytest
 
 STUB_MARKER = "<!-- stub -->"
-PRINT_MARKER = "<!-- rnnbook-print-edition -->"
 # What one page may transfer, everything it loads included (the HTML, styles,
 # scripts, KaTeX and its fonts, the search index): bytes as sent by a server
 # that compresses text like GitHub Pages does.
 TRANSFER_BUDGET = 2_000_000
 LANGUAGE_PREFIX = {"zh": "/", "en": "/en/"}
-
-MATH_STATE = r"""() => {
-  const article = document.querySelector("article") || document.body;
-  const clone = article.cloneNode(true);
-  clone.querySelectorAll(".katex, pre, code, script, style").forEach(e => e.remove());
-  return {
-    arithmatex: article.querySelectorAll(".arithmatex").length,
-    rendered: article.querySelectorAll(".arithmatex .katex").length,
-    failed: article.querySelectorAll(".arithmatex[data-katex=error], .katex-error").length,
-    notebook: !!article.querySelector(".jupyter-wrapper"),
-    notebookMath: article.querySelectorAll(".jupyter-wrapper .katex").length,
-    tags: article.querySelectorAll(".katex .katex-tag, .katex .tag").length,
-    tagsWritten: [...article.querySelectorAll(".katex-mathml annotation")]
-      .map(a => (a.textContent.match(/\\tag\*?\{/g) || []).length)
-      .reduce((x, y) => x + y, 0),
-    downloads: [...article.querySelectorAll("a.rnnbook-notebook-download")].map(a => a.href),
-    text: clone.textContent,
-  };
-}"""
 
 RAW_MATH = ("$$", "\\(", "\\[")
 INLINE_DOLLARS = re.compile(r"\$[^$\s][^$\n]*\$")
@@ -67,19 +47,13 @@ def transfer_report(screenshots):
     (screenshots.parent / "transfer-sizes.txt").write_text("\n".join(lines) + "\n", "utf-8")
 
 
-# Pages opened at once by page_checks: they load in parallel, and a few at a
-# time keep Chromium's memory and the machine's cores in bounds.
-PARALLEL_PAGES = 6
+def check_page(read, site_dir, site_path):
+    """(problems, bytes sent, bytes decoded) of a page read by page_reader."""
+    state = read.math
+    problems = list(read.problems)
 
-
-def check_page(record, site_dir, site_path):
-    """(problems, bytes sent, bytes decoded) of a loaded page of the book."""
-    page = record.page
-    state = page.evaluate(MATH_STATE)
-    problems = record.problems()
-
-    if record.status != 200:
-        problems.append(f"HTTP {record.status}")
+    if read.status != 200:
+        problems.append(f"HTTP {read.status}")
     if state["arithmatex"] != state["rendered"] or state["failed"]:
         problems.append(
             f"{state['rendered']} of {state['arithmatex']} formulas rendered, "
@@ -104,33 +78,24 @@ def check_page(record, site_dir, site_path):
         if leftover:
             problems.append(f"notebook math left raw: {leftover[:5]}")
 
-    rows = record.transfer()
+    rows = read.transfer
     sent = sum(row[0] for row in rows)
     if sent > TRANSFER_BUDGET:
         biggest = sorted(rows, reverse=True)[:5]
         problems.append(f"transfers {sent} bytes, over the budget of {TRANSFER_BUDGET}: "
                         + ", ".join(f"{url} {size}" for size, _, url in biggest))
-    if not any(site_path(url).endswith(".js") for url in record.requests):
+    if not read.scripts:
         problems.append("no script was loaded: the request log sees nothing")
     return problems, sent, sum(row[1] for row in rows)
 
 
 @pytest.fixture(scope="session")
-def page_checks(start_visit_at, page_paths, site_dir, site_path, transfer_report):
-    """check_page of every page of the site, each in a fresh context,
-    PARALLEL_PAGES loading at a time."""
+def page_checks(page_reads, site_dir, site_path, transfer_report):
+    """check_page of every page of the site (each read once by page_reader)."""
     results = {}
-    for first in range(0, len(page_paths), PARALLEL_PAGES):
-        batch = page_paths[first:first + PARALLEL_PAGES]
-        records = [start_visit_at(path) for path in batch]
-        try:
-            for path, record in zip(batch, records):
-                record.finish()
-                results[path] = check_page(record, site_dir, site_path)
-                transfer_report[path] = results[path][1:]
-        finally:
-            for record in records:
-                record.context.close()
+    for path, read in page_reads.items():
+        results[path] = check_page(read, site_dir, site_path)
+        transfer_report[path] = results[path][1:]
     return results
 
 
@@ -146,48 +111,65 @@ def test_every_page_is_visited_in_both_languages(nav_pages, page_paths):
     assert not missing, f"pages of the nav that the browser tests do not open: {missing}"
 
 
-def test_language_switcher_lands_on_the_twin(start_visit_at, nav_pages, site_path, repo_root):
-    """On every page of the nav, the selector's English link opens the English
-    twin and its Chinese link leads back (one tab per page, as a reader
-    clicks; PARALLEL_PAGES tabs at a time).  The print edition, the whole book
-    again, is left to tests/site, which checks the selector's links on every
-    page without a browser."""
-    chains = [("/" + url, "/en/" + url) for src, url in nav_pages
-              if PRINT_MARKER not in (repo_root / "docs" / src).read_text(encoding="utf-8")]
+def test_language_switcher_links_every_page_to_its_twin(page_reads, nav_pages, site_path):
+    """On every page of the nav in both languages, as Chromium shows it, the
+    selector's English link leads to the English twin and its Chinese link
+    to the Chinese one."""
     problems = []
-    for first in range(0, len(chains), PARALLEL_PAGES):
-        batch = chains[first:first + PARALLEL_PAGES]
-        records = [start_visit_at(zh) for zh, _ in batch]
-        try:
-            for record in records:
-                record.page.wait_for_load_state("domcontentloaded")
-            going = list(zip(batch, records))
-            for step, target_lang in ((1, "en"), (0, "zh")):
-                for _, record in going:
-                    record.page.hover(".md-header__option .md-select")
-                    before = record.page.url
-                    record.page.click(f"a.md-select__link[hreflang|={target_lang}]",
-                                      no_wait_after=True)
-                    record.left = before
-                arrived = []
-                for pair, record in going:
-                    page, left = record.page, record.left
-                    page.wait_for_url(lambda url, left=left: url != left,
-                                      wait_until="domcontentloaded")
-                    landed = site_path(page.url)
-                    lang = page.evaluate("document.documentElement.lang")
-                    if landed != pair[step] or not lang.startswith(target_lang):
-                        problems.append(f"{pair[0]}: the {target_lang} link led to {landed} "
-                                        f"(lang={lang}), expected {pair[step]}")
-                    else:
-                        arrived.append((pair, record))
-                going = arrived
-            for record in records:
-                record.finish()
-                problems += record.problems()
-        finally:
-            for record in records:
-                record.context.close()
+    for _, url in nav_pages:
+        twins = {"zh": "/" + url, "en": "/en/" + url}
+        for shown in twins.values():
+            links = {lang.split("-")[0]: site_path(href)
+                     for lang, href in page_reads[shown].languages}
+            if links != twins:
+                problems.append(f"{shown}: the language links lead to {links}, not {twins}")
+    assert not problems, "\n".join(problems)
+
+
+# Pages whose language links are clicked, one of each kind: the landing
+# page, a chapter, a notebook, the API reference, an appendix.
+CLICKED = ["", "rnn/bptt/", "practice/charlm/", "api/", "appendix/glossary/"]
+
+
+def test_language_switcher_lands_on_the_twin(start_visit_at, nav_pages, site_path):
+    """The selector's English link, clicked as a reader clicks it (the menu
+    opened by hovering), opens the English twin, and its Chinese link leads
+    back.  One page of each kind; the links of every page are checked above,
+    and in tests/site without a browser."""
+    assert set(CLICKED) <= {url for _, url in nav_pages}, CLICKED
+    chains = [("/" + url, "/en/" + url) for url in CLICKED]
+    problems = []
+    records = [start_visit_at(zh) for zh, _ in chains]
+    try:
+        for record in records:
+            record.page.wait_for_load_state("domcontentloaded")
+        going = list(zip(chains, records))
+        for step, target_lang in ((1, "en"), (0, "zh")):
+            for _, record in going:
+                record.page.hover(".md-header__option .md-select")
+                before = record.page.url
+                record.page.click(f"a.md-select__link[hreflang|={target_lang}]",
+                                  no_wait_after=True)
+                record.left = before
+            arrived = []
+            for pair, record in going:
+                page, left = record.page, record.left
+                page.wait_for_url(lambda url, left=left: url != left,
+                                  wait_until="domcontentloaded")
+                landed = site_path(page.url)
+                lang = page.evaluate("document.documentElement.lang")
+                if landed != pair[step] or not lang.startswith(target_lang):
+                    problems.append(f"{pair[0]}: the {target_lang} link led to {landed} "
+                                    f"(lang={lang}), expected {pair[step]}")
+                else:
+                    arrived.append((pair, record))
+            going = arrived
+        for record in records:
+            record.finish()
+            problems += record.problems()
+    finally:
+        for record in records:
+            record.context.close()
     assert not problems, "\n".join(problems)
 
 

@@ -1,0 +1,268 @@
+"""Every page of the built site read once, as a reader reads it.
+
+The browser tests that look at every page share one pass over the site
+(the ``page_reads`` fixture in conftest.py):
+
+- test_site_in_chromium: the page loads offline, its math is rendered, its
+  transfer stays in budget;
+- test_figures_in_chromium: each figure shows its palette's file;
+- test_reading_in_chromium: axe-core finds nothing, no sideways scrolling,
+  no equation number over its formula.
+
+Each page is loaded once, in the light palette at 1280 px, read there and at
+390 px, switched to the dark palette with the header's toggle (as a reader
+switches it), and read at 390 and 1280 px again: four views, one load (the
+print edition, every chapter again on one page, in one: PRINT_VIEWS).
+
+Two pages are read at a time, each in a context of its own (Chromium gives
+each its own renderer process).  What takes seconds, axe-core above all, is
+started in both pages and only then awaited, so that both cores work.  The
+pairs are formed by page size, largest first, so that the two pages of a
+pair take about as long.
+"""
+
+import dataclasses
+import os
+import pathlib
+import time
+
+AXE = (pathlib.Path(__file__).resolve().parents[2]
+       / "tools" / "npm" / "node_modules" / "axe-core" / "axe.min.js")
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]
+# The dark palette changes colours and nothing else (the same HTML, the same
+# layout), so in it axe runs the rules about colour; in the light palette it
+# runs every rule of AXE_TAGS.
+COLOUR_RULES = ["color-contrast", "link-in-text-block"]
+AXE_RUN = """async (runOnly) => (await axe.run(document, {
+  runOnly, resultTypes: ["violations"]
+})).violations.map(v => `${v.id} (${v.impact}, ${v.nodes.length}): ` +
+  v.nodes.slice(0, 3).map(n => n.target.join(" ")).join(" | "))"""
+
+# The views of a page, in the order they are read: (palette, width).
+VIEWS = [("light", 1280), ("light", 390), ("dark", 390), ("dark", 1280)]
+# The print edition is read in one: every chapter's HTML again on one page
+# (185,000 elements: each resize or palette switch takes seconds), whose
+# chapters are read in every view one by one; tests/site checks what the
+# print hook changes, and nox -s pdf prints it.
+PRINT_VIEWS = [("light", 1280)]
+SCHEMES = {"light": "default", "dark": "slate"}  # palette -> data-md-color-scheme
+PARALLEL = int(os.environ.get("RNNBOOK_READ_PARALLEL", "2"))  # pages at a time: CI has two cores
+
+# The math of a page: how many formulas, how many rendered, the equation
+# numbers shown and written, the notebook's downloads, and the text without
+# math and code (where no raw delimiter may be left).
+MATH_STATE = r"""() => {
+  const article = document.querySelector("article") || document.body;
+  const clone = article.cloneNode(true);
+  clone.querySelectorAll(".katex, pre, code, script, style").forEach(e => e.remove());
+  return {
+    arithmatex: article.querySelectorAll(".arithmatex").length,
+    rendered: article.querySelectorAll(".arithmatex .katex").length,
+    failed: article.querySelectorAll(".arithmatex[data-katex=error], .katex-error").length,
+    notebook: !!article.querySelector(".jupyter-wrapper"),
+    notebookMath: article.querySelectorAll(".jupyter-wrapper .katex").length,
+    tags: article.querySelectorAll(".katex .katex-tag, .katex .tag").length,
+    tagsWritten: [...article.querySelectorAll(".katex-mathml annotation")]
+      .map(a => (a.textContent.match(/\\tag\*?\{/g) || []).length)
+      .reduce((x, y) => x + y, 0),
+    downloads: [...article.querySelectorAll("a.rnnbook-notebook-download")].map(a => a.href),
+    text: clone.textContent,
+  };
+}"""
+
+# Each figure drawn by tools/figures/: its images, the one shown, its links,
+# its caption.
+FIGURE_STATE = r"""() => {
+  const article = document.querySelector("article");
+  const bodySize = parseFloat(getComputedStyle(article.querySelector("p") || article).fontSize);
+  return [...article.querySelectorAll("figure")].filter(f => f.querySelector("img")).map(f => {
+    const images = [...f.querySelectorAll("img")];
+    const shown = images.filter(i => i.getBoundingClientRect().width > 0);
+    const caption = f.querySelector("figcaption");
+    const style = caption && getComputedStyle(caption);
+    return {
+      images: images.map(i => i.getAttribute("src")),
+      shown: shown.map(i => ({
+        src: i.getAttribute("src"), url: i.src.split("#")[0],
+        loaded: i.complete && i.naturalWidth > 0,
+        link: i.closest("a") && i.closest("a").href,
+      })),
+      links: [...f.querySelectorAll("a")].map(a => ({
+        href: a.href, displayed: getComputedStyle(a).display !== "none",
+      })),
+      caption: caption && {
+        text: caption.textContent.slice(0, 30), italic: style.fontStyle !== "normal",
+        smaller: parseFloat(style.fontSize) < bodySize,
+      },
+    };
+  });
+}"""
+
+# For each display equation with a number: do the number's box and the
+# formula's boxes (KaTeX's .base pieces) overlap?  Which display equations
+# are wider than the column?  Does the header's title show whole?  How far
+# does the page scroll sideways?
+GEOMETRY = """() => {
+  const overlaps = [];
+  const boxes = (element) => [...element.getClientRects()];
+  const meet = (a, b) => a.left < b.right - 0.5 && b.left < a.right - 0.5 &&
+                         a.top < b.bottom - 0.5 && b.top < a.bottom - 0.5;
+  document.querySelectorAll(".md-content .katex-display .katex-html").forEach(html => {
+    const tag = html.querySelector(":scope > .katex-tag");
+    if (!tag) return;
+    const tagBox = tag.getBoundingClientRect();
+    const formula = [...html.querySelectorAll(":scope > .base")].flatMap(boxes);
+    if (formula.some(box => meet(box, tagBox))) {
+      overlaps.push(tag.textContent.trim());
+    }
+  });
+  // display equations wider than the column (they scroll within their box)
+  const wide = [...document.querySelectorAll(".md-content .arithmatex")]
+    .filter(box => box.querySelector(".katex-display") && box.scrollWidth > box.clientWidth + 1)
+    .map(box => (box.querySelector(".katex-tag") || {}).textContent ||
+                box.querySelector("annotation").textContent.slice(0, 40));
+  const root = document.scrollingElement;
+  const title = document.querySelector(".md-header__topic > .md-ellipsis");
+  const titleCut = !!title && (title.scrollWidth > title.clientWidth + 1 ||
+                               title.scrollHeight > title.clientHeight + 1);
+  return {overlaps, wide, titleCut, sideways: root.scrollWidth - root.clientWidth,
+          tags: document.querySelectorAll(".md-content .katex-display .katex-tag").length};
+}"""
+
+# Starts a view's reading in the page and returns at once; COLLECT awaits it.
+# The work waits for a task of its own (setTimeout): run in this one, even as
+# promises, it would hold up the answer to this call until it is done.
+START = f"""([runOnly, measure]) => {{
+  window.rnnbookJob = new Promise(resolve => setTimeout(resolve, 0)).then(async () => ({{
+    geometry: measure ? ({GEOMETRY})() : null,
+    axe: runOnly ? await ({AXE_RUN})(runOnly) : null,
+  }}));
+}}"""
+COLLECT = "() => window.rnnbookJob"
+
+# docs/javascripts/a11y.js notes the width at which it last marked the
+# scrolling regions (it re-checks 150 ms after a resize).
+SCROLLERS_MARKED = "() => window.rnnbookScrollersWidth === window.innerWidth"
+# after a resize the theme slides its drawer out of view (a CSS transition):
+# axe would see it half way
+SETTLED = "() => document.getAnimations().every(a => a.playState !== 'running')"
+SCHEME = "document.body.getAttribute('data-md-color-scheme')"
+# every figure image the palette shows has arrived
+FIGURES_LOADED = """() => [...document.querySelectorAll("article figure img")]
+  .filter(i => i.getBoundingClientRect().width > 0).every(i => i.complete)"""
+
+
+def is_print_edition(path):
+    return path.rstrip("/").endswith("/print")
+
+
+@dataclasses.dataclass
+class Read:
+    """What one page showed: taken in its light view at 1280 px unless said."""
+
+    path: str
+    status: int = None
+    problems: list = dataclasses.field(default_factory=list)  # of the visit (Visit.problems)
+    math: dict = None  # MATH_STATE
+    transfer: list = None  # Visit.transfer() once loaded
+    scripts: bool = False  # some .js was requested
+    figures: dict = dataclasses.field(default_factory=dict)  # palette -> FIGURE_STATE
+    palettes: dict = dataclasses.field(default_factory=dict)  # palette -> data-md-color-scheme
+    languages: list = None  # [(hreflang, href)] of the language selector
+    views: dict = dataclasses.field(default_factory=dict)  # (palette, width) -> START's result
+    seconds: dict = dataclasses.field(default_factory=dict)  # step -> wall time it took
+
+
+def page_size(site_dir, path):
+    page = pathlib.Path(site_dir) / path.strip("/") / "index.html"
+    return page.stat().st_size if page.is_file() else 0
+
+
+def change_view(page, palette, width):
+    """Resize the window and click the header's palette toggle (as a reader
+    switches palettes) to reach a view; wait_for_view waits for the result.
+    Both are split so that two pages change at the same time."""
+    height = 844 if width < 600 else 900
+    if page.viewport_size != {"width": width, "height": height}:
+        page.set_viewport_size({"width": width, "height": height})
+    if page.evaluate(SCHEME) != SCHEMES[palette]:
+        page.click("form[data-md-component=palette] label:not([hidden])")
+
+
+def wait_for_view(page, palette):
+    page.wait_for_function(f"{SCHEME} === '{SCHEMES[palette]}'")
+    page.wait_for_function(SCROLLERS_MARKED)
+    page.wait_for_function(SETTLED)
+    page.wait_for_function(FIGURES_LOADED)
+
+
+def axe_rules(path, palette):
+    """What axe runs in a view (START's runOnly), None for no axe run."""
+    # The print edition is every chapter's HTML again on one page (185,000
+    # elements, minutes of axe per view): its chapters are read one by one,
+    # and tests/site checks what the print hook changes.
+    if is_print_edition(path):
+        return None
+    if palette == "light":
+        return {"type": "tag", "values": AXE_TAGS}
+    return {"type": "rule", "values": COLOUR_RULES}
+
+
+def first_look(record, path, axe_source):
+    """The Read of a page just loaded (light palette, 1280 px)."""
+    record.finish()
+    page = record.page
+    read = Read(path=path, status=record.status)
+    read.math = page.evaluate(MATH_STATE)
+    read.transfer = record.transfer()
+    read.scripts = any(url.split("?")[0].endswith(".js") for url in record.requests)
+    read.palettes["light"] = page.evaluate(SCHEME)
+    read.figures["light"] = page.evaluate(FIGURE_STATE)
+    if axe_rules(path, "light") is not None:
+        page.add_script_tag(content=axe_source)
+    read.languages = page.eval_on_selector_all(
+        "a.md-select__link[hreflang]", "links => links.map(a => [a.hreflang, a.href])")
+    return read
+
+
+def views_of(path):
+    return PRINT_VIEWS if is_print_edition(path) else VIEWS
+
+
+def read_pages(start_visit_at, paths, site_dir, axe_source, parallel=PARALLEL):
+    """{path: Read} of every page of paths, each read in its views."""
+    paths = sorted(paths, key=lambda path: (-page_size(site_dir, path), path))
+    reads = {}
+    for first in range(0, len(paths), parallel):
+        batch = paths[first:first + parallel]
+        records = [start_visit_at(path) for path in batch]  # loading in parallel
+        try:
+            for path, record in zip(batch, records):
+                clock = time.perf_counter()
+                reads[path] = first_look(record, path, axe_source)
+                reads[path].seconds["load"] = time.perf_counter() - clock
+            for palette, width in VIEWS:
+                view = f"{palette} {width}"
+                clock = time.perf_counter()
+                reading = [(path, record) for path, record in zip(batch, records)
+                           if (palette, width) in views_of(path)]
+                for _, record in reading:  # changed in each page ...
+                    change_view(record.page, palette, width)
+                for path, record in reading:  # ... and started in each ...
+                    wait_for_view(record.page, palette)
+                    # the geometry is the same in both palettes
+                    record.page.evaluate(START, [axe_rules(path, palette), palette == "light"])
+                    reads[path].seconds[f"{view} start"] = time.perf_counter() - clock
+                clock = time.perf_counter()
+                for path, record in reading:  # ... then awaited
+                    reads[path].views[palette, width] = record.page.evaluate(COLLECT)
+                    reads[path].seconds[f"{view} wait"] = time.perf_counter() - clock
+                    if palette not in reads[path].figures:
+                        reads[path].palettes[palette] = record.page.evaluate(SCHEME)
+                        reads[path].figures[palette] = record.page.evaluate(FIGURE_STATE)
+            for path, record in zip(batch, records):
+                reads[path].problems = record.problems()
+        finally:
+            for record in records:
+                record.context.close()
+    return reads
