@@ -182,9 +182,20 @@ def fresh_option(session):
 
 
 @nox.session
+def tools(session):
+    """The build's own tools (tests/tools): the notebook cache (a changed
+    rnnbook re-executes, prose never does, twins compute once, prime), the
+    build-time math, the search hook.  Apart from docs, so that rebuilding
+    the book does not re-run them."""
+    need_node(session)  # the build-time math runs KaTeX in Node.js
+    install(session, "-e", ".[docs,test]")
+    session.run("pytest", "tests/tools", *session.posargs)
+
+
+@nox.session
 def docs(session):
-    """Build the site strictly into site/ and test what was built, and the
-    notebook cache (tests/tools).  Notebooks execute only when their code,
+    """Build the site strictly into site/ and test what was built
+    (tests/site).  Notebooks execute only when their code,
     rnnbook or a pinned version changed; `-- --fresh` executes them all."""
     posargs = fresh_option(session)
     need_node(session)
@@ -203,7 +214,7 @@ def docs(session):
     os.makedirs(os.path.dirname(SITE_STAMP), exist_ok=True)
     with open(SITE_STAMP, "w", encoding="utf-8") as file:
         file.write(inputs)
-    session.run("pytest", "tests/site", "tests/tools", *posargs, env={"RNNBOOK_SITE_DIR": "site"})
+    session.run("pytest", "tests/site", *posargs, env={"RNNBOOK_SITE_DIR": "site"})
 
 
 def prime_notebooks(session):
