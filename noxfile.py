@@ -35,7 +35,7 @@ nox.options.default_venv_backend = "uv|virtualenv"
 # a clean checkout, so it always builds them new.
 nox.options.reuse_existing_virtualenvs = True
 nox.options.error_on_missing_interpreters = True
-nox.options.sessions = ["lint", "tests", "book", "docs", "browser", "pdf"]
+nox.options.sessions = ["lint", "tests", "book", "tools", "docs", "browser", "pdf"]
 
 # Every version every session installs (`nox -s lock` writes it).
 CONSTRAINTS = "requirements/constraints.txt"
