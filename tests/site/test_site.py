@@ -7,6 +7,7 @@ a wrong <html lang>, a language switcher that leads elsewhere, and a search
 index in which the book's Chinese terms are not words.
 """
 
+import functools
 import html.parser
 import json
 import posixpath
@@ -96,6 +97,7 @@ class _ResourceParser(html.parser.HTMLParser):
             self._open = None
 
 
+@functools.lru_cache(maxsize=None)  # two tests read every page: parse each once
 def parse(path):
     parser = _ResourceParser()
     parser.feed(path.read_text(encoding="utf-8"))
