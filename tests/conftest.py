@@ -6,6 +6,7 @@ package tests load this file too, in an environment without mkdocs.
 
 import os
 import pathlib
+import sys
 
 import pytest
 
@@ -16,14 +17,11 @@ LANGUAGES = {"zh": "", "en": "en/"}  # language -> URL prefix in the built site
 
 def nav_sources(config_path=REPO / "mkdocs.yml"):
     """The docs-relative source paths of the pages in mkdocs.yml's nav, in order."""
-    import yaml
+    if str(REPO / "tools") not in sys.path:
+        sys.path.insert(0, str(REPO / "tools"))
+    import mkdocs_config  # tools/ is not a package
 
-    class Loader(yaml.SafeLoader):
-        """Reads mkdocs.yml, ignoring !!python/... and !ENV style tags."""
-
-    Loader.add_multi_constructor("tag:yaml.org,2002:python/", lambda *args: None)
-    Loader.add_multi_constructor("!", lambda *args: None)
-    config = yaml.load(config_path.read_text(encoding="utf-8"), Loader=Loader)
+    config = mkdocs_config.read(config_path)
 
     def walk(items):
         for item in items:

@@ -252,15 +252,9 @@ def on_config(config):
 def plugin_options(root):
     """(execute, kernel_name, allow_errors) of mkdocs-jupyter in mkdocs.yml,
     the options the build passes to nb2html (and so to the key)."""
-    import yaml
+    import mkdocs_config  # beside this file (not imported when MkDocs loads the hook)
 
-    class Loader(yaml.SafeLoader):
-        """Reads mkdocs.yml, ignoring !!python/... and !ENV style tags."""
-
-    Loader.add_multi_constructor("tag:yaml.org,2002:python/", lambda *args: None)
-    Loader.add_multi_constructor("!", lambda *args: None)
-    config = yaml.load((pathlib.Path(root) / "mkdocs.yml").read_text(encoding="utf-8"),
-                       Loader=Loader)
+    config = mkdocs_config.read(pathlib.Path(root) / "mkdocs.yml")
     for plugin in config.get("plugins") or []:
         if isinstance(plugin, dict) and "mkdocs-jupyter" in plugin:
             options = plugin["mkdocs-jupyter"] or {}

@@ -147,6 +147,7 @@ SCROLLERS_MARKED = "() => window.rnnbookScrollersWidth === window.innerWidth"
 # axe would see it half way
 SETTLED = "() => document.getAnimations().every(a => a.playState !== 'running')"
 SCHEME = "document.body.getAttribute('data-md-color-scheme')"
+PALETTE_TOGGLE = "form[data-md-component=palette] label:not([hidden])"  # the header's
 # every figure image the palette shows has arrived
 FIGURES_LOADED = """() => [...document.querySelectorAll("article figure img")]
   .filter(i => i.getBoundingClientRect().width > 0).every(i => i.complete)"""
@@ -186,7 +187,7 @@ def change_view(page, palette, width):
     if page.viewport_size != {"width": width, "height": height}:
         page.set_viewport_size({"width": width, "height": height})
     if page.evaluate(SCHEME) != SCHEMES[palette]:
-        page.click("form[data-md-component=palette] label:not([hidden])")
+        page.click(PALETTE_TOGGLE)
 
 
 def wait_for_view(page, palette):

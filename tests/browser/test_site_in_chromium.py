@@ -9,6 +9,7 @@ import json
 import re
 
 import pytest
+from page_reader import PALETTE_TOGGLE, SCHEME, SCHEMES
 
 STUB_MARKER = "<!-- stub -->"
 # What one page may transfer, everything it loads included (the HTML, styles,
@@ -217,7 +218,6 @@ def test_search_finds_the_chapter(visit, site_dir, site_path, start, query, expe
     assert not record.problems(), "\n".join(record.problems())
 
 
-SCHEME = "document.body.getAttribute('data-md-color-scheme')"
 BACKGROUND = "getComputedStyle(document.body).backgroundColor"
 
 
@@ -226,7 +226,7 @@ def test_dark_palette_toggles_and_persists_across_pages(visit, site_path):
     page = record.page
     assert page.evaluate(SCHEME) == "default"
     light = page.evaluate(BACKGROUND)
-    page.click("form[data-md-component=palette] label:not([hidden])")
+    page.click(PALETTE_TOGGLE)
     page.wait_for_function(f"{SCHEME} === 'slate'")
     assert page.evaluate(BACKGROUND) != light
     # to the next chapter through the navigation, as a reader goes
@@ -239,7 +239,7 @@ def test_dark_palette_toggles_and_persists_across_pages(visit, site_path):
     page.goto(page.url.replace("/rnn/forward/", "/gated/lstm/"), wait_until="load")
     assert page.evaluate(SCHEME) == "slate", "the dark palette is lost on another page"
     # and back to light
-    page.click("form[data-md-component=palette] label:not([hidden])")
+    page.click(PALETTE_TOGGLE)
     page.wait_for_function(f"{SCHEME} === 'default'")
     page.reload(wait_until="load")
     assert page.evaluate(SCHEME) == "default"
@@ -260,8 +260,7 @@ def test_screenshot(visit, screenshots, name, path, scheme, target):
     (the reader's system preference chooses it)."""
     record = visit(path, color_scheme=scheme)
     page = record.page
-    expected = "slate" if scheme == "dark" else "default"
-    assert page.evaluate(SCHEME) == expected
+    assert page.evaluate(SCHEME) == SCHEMES[scheme]
     element = page.locator(target).first
     element.scroll_into_view_if_needed()
     page.evaluate("window.scrollBy(0, -200)")
