@@ -20,6 +20,11 @@ this is KaTeX itself, the exact version whose CSS and fonts the pages load,
 so what the build writes is what the browser used to draw; Node comes from
 Debian (``nox`` installs it where it is missing) and needs no npm packages.
 
+A page with math asks for the faces nearly every formula is drawn in (KaTeX's
+Main and Math italic) together with its stylesheets, instead of once it has
+been laid out; the vendored CSS lets formulas show in a fallback face until
+they arrive (font-display: swap, tools/vendor_katex.sh).
+
 Bad TeX fails the build, naming the page and the formula.  The print edition
 (tools/print_edition.py) pastes pages after this hook has run, so it gets
 rendered math too.  A formula already rendered is not rendered again within a
@@ -175,6 +180,28 @@ def render_page(content, page, katex):
 
 def on_page_content(content, page, config, files):
     return render_page(content, page, _renderer(config))
+
+
+# (a class KaTeX's HTML uses the face for, the face); "katex" is on every formula
+PRELOADED_FACES = (("katex", "KaTeX_Main-Regular"), ("mathnormal", "KaTeX_Math-Italic"))
+KATEX_CSS = re.compile(r'<link rel="stylesheet" href="([^"]*)assets/katex/katex\.min\.css">')
+
+
+def preload_faces(output):
+    """The page with <link rel=preload> for the KaTeX faces its formulas use."""
+    css = KATEX_CSS.search(output)
+    if css is None:
+        return output
+    links = "".join(
+        f'<link rel="preload" href="{css[1]}assets/katex/fonts/{face}.woff2" as="font" '
+        'type="font/woff2" crossorigin>'
+        for name, face in PRELOADED_FACES
+        if re.search(rf'<span class="(?:[^"]* )?{name}[ "]', output))
+    return output[:css.start()] + links + output[css.start():]
+
+
+def on_post_page(output, page, config):
+    return preload_faces(output)
 
 
 def on_shutdown():

@@ -66,3 +66,26 @@ def test_notebook_plots_are_files_not_base64(site_dir):
             name = re.search(r'src="(fig-[0-9a-f]{16}\.png)"', tag).group(1)
             assert (path.parent / name).is_file(), f"{where}: {name} is not beside the page"
     assert plots >= 8, f"only {plots} notebook plots found as files"
+
+
+PRELOAD = re.compile(r'<link rel="preload" href="([^"]+)" as="font" type="font/woff2" crossorigin>')
+
+
+def test_pages_with_math_fetch_its_faces_early_and_show_formulas_at_once(site_dir):
+    """A page with formulas preloads KaTeX's Main face (tools/build_math.py),
+    the file is there, and no KaTeX face is declared font-display: block
+    (formulas would stay invisible until their fonts arrive)."""
+    css = (site_dir / "assets" / "katex" / "katex.min.css").read_text("utf-8")
+    assert "font-display:block" not in css and "font-display:swap" in css
+    with_math = 0
+    for path, text in pages(site_dir):
+        where = path.relative_to(site_dir)
+        preloads = PRELOAD.findall(text)
+        for href in preloads:
+            assert (path.parent / href).resolve().is_file(), f"{where}: preloads {href}, missing"
+        if '<span class="katex">' in text:
+            with_math += 1
+            assert any(h.endswith("KaTeX_Main-Regular.woff2") for h in preloads), where
+        else:
+            assert not preloads, f"{where}: no math but preloads {preloads}"
+    assert with_math > 30, with_math

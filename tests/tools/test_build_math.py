@@ -62,3 +62,18 @@ def test_bad_tex_names_the_page_and_the_formula(katex):
 def test_a_page_without_math_is_left_alone(katex):
     content = "<p>No formulas, only $5 and $6 in prose.</p>"
     assert build_math.render_page(content, page(), katex) == content
+
+
+def test_pages_with_math_preload_the_faces_their_formulas_use(katex):
+    head = '<link rel="stylesheet" href="../../assets/katex/katex.min.css">'
+    inline = build_math.render_page(
+        '<p><span class="arithmatex">\\(x\\)</span></p>', page(), katex)
+    out = build_math.preload_faces(head + inline)
+    for face in ("KaTeX_Main-Regular", "KaTeX_Math-Italic"):
+        link = f'<link rel="preload" href="../../assets/katex/fonts/{face}.woff2" as="font"'
+        assert link in out and out.index(link) < out.index(head), face
+    # digits only: no italic letter, no Math-Italic
+    digits = build_math.render_page('<p><span class="arithmatex">\\(2\\)</span></p>', page(), katex)
+    out = build_math.preload_faces(head + digits)
+    assert "KaTeX_Main-Regular" in out and "KaTeX_Math-Italic" not in out
+    assert build_math.preload_faces(head + "<p>no math</p>") == head + "<p>no math</p>"
