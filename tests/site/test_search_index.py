@@ -57,6 +57,18 @@ def test_the_book_worker_reads_queries_as_the_index_was_written(site_dir):
     assert "?r:`+${r}*`" in source  # every term required
 
 
+def test_pages_fetch_the_index_only_when_search_opens(site_dir):
+    """Every page runs the book's copy of the theme's bundle, in which the
+    index waits for the search toggle (the browser tests see no request for
+    it while a page loads, and search working once opened)."""
+    bundle = site_dir / "assets" / "javascripts" / "bundle.rnnbook.min.js"
+    assert 'Je("search").pipe(Re(o=>o),b(()=>t))' in bundle.read_text("utf-8")
+    for path in sorted(site_dir.rglob("index.html")):
+        text = path.read_text("utf-8")
+        scripts = re.findall(r'<script src="([^"]*bundle[^"]*)"', text)
+        assert len(scripts) == 1 and scripts[0].endswith("bundle.rnnbook.min.js"), (path, scripts)
+
+
 def test_pages_declare_their_language_and_name_their_search(site_dir):
     for language, prefix in LANGUAGES.items():
         tag = {"zh": "zh-Hans", "en": "en"}[language]

@@ -35,10 +35,15 @@ def test_split_gives_each_language_its_own_entries():
     assert parts[""]["config"]["lang"] == ["zh"] and parts["en/"]["config"]["lang"] == ["en"]
 
 
-def test_the_worker_patches_apply_once_or_the_build_stops():
-    source = "a;" + ";".join(before for before, _ in search_index.WORKER_PATCHES) + ";z"
-    patched = search_index.book_worker(source)
-    for before, after in search_index.WORKER_PATCHES:
+@pytest.mark.parametrize("patches, make", [
+    (search_index.WORKER_PATCHES, search_index.book_worker),
+    (search_index.BUNDLE_PATCHES, search_index.book_bundle),
+], ids=["worker", "bundle"])
+def test_the_theme_patches_apply_once_or_the_build_stops(patches, make):
+    source = "a;" + ";".join(before for before, _ in patches) + ";z"
+    patched = make(source)
+    for before, after in patches:
         assert after in patched and before not in patched
-    with pytest.raises(PluginError, match="has changed"):
-        search_index.book_worker(source.replace(search_index.WORKER_PATCHES[0][0], "other"))
+    for before, _ in patches:
+        with pytest.raises(PluginError, match="has changed"):
+            make(source.replace(before, "other"))
