@@ -140,6 +140,30 @@ START = f"""([runOnly, measure]) => {{
 }}"""
 COLLECT = "() => window.rnnbookJob"
 
+# The blocks of the text are skipped while far from the screen
+# (content-visibility, docs/stylesheets/extra.css), and a skipped block
+# measures as a placeholder: geometry and axe see every block shown, as a
+# reader sees each one on reaching it, and a11y.js marks the scrolling
+# regions again with every block shown (the window's resize event; SCROLLERS_
+# MARKED waits for it).  test_reading_in_chromium checks that a block shown by
+# scrolling to it gets its regions marked.
+SHOW_ALL = """() => {
+  if (document.getElementById("rnnbook-show-all")) return;
+  const style = document.createElement("style");
+  style.id = "rnnbook-show-all";
+  style.textContent = "* { content-visibility: visible !important; }";
+  document.head.append(style);
+  window.rnnbookScrollersWidth = null;
+  window.dispatchEvent(new Event("resize"));
+}"""
+# how many of the text's paragraphs past its first blocks the browser may
+# skip, of how many
+SKIPPABLE = """() => {
+  const paragraphs = [...document.querySelectorAll(".md-content__inner > p:nth-child(n+8)")];
+  return [paragraphs.filter(p => getComputedStyle(p).contentVisibility === "auto").length,
+          paragraphs.length];
+}"""
+
 # docs/javascripts/a11y.js notes the width at which it last marked the
 # scrolling regions (it re-checks 150 ms after a resize).
 SCROLLERS_MARKED = "() => window.rnnbookScrollersWidth === window.innerWidth"
@@ -170,6 +194,8 @@ class Read:
     figures: dict = dataclasses.field(default_factory=dict)  # palette -> FIGURE_STATE
     palettes: dict = dataclasses.field(default_factory=dict)  # palette -> data-md-color-scheme
     languages: list = None  # [(hreflang, href)] of the language selector
+    index_requested: bool = False  # the search index was fetched while the page loaded
+    skippable: list = None  # SKIPPABLE
     views: dict = dataclasses.field(default_factory=dict)  # (palette, width) -> START's result
     seconds: dict = dataclasses.field(default_factory=dict)  # step -> wall time it took
 
@@ -217,8 +243,10 @@ def first_look(record, path, axe_source):
     read.math = page.evaluate(MATH_STATE)
     read.transfer = record.transfer()
     read.scripts = any(url.split("?")[0].endswith(".js") for url in record.requests)
+    read.index_requested = any(url.split("?")[0].endswith("search_index.json")
+                               for url in record.requests)
+    read.skippable = page.evaluate(SKIPPABLE)
     read.palettes["light"] = page.evaluate(SCHEME)
-    read.figures["light"] = page.evaluate(FIGURE_STATE)
     if axe_rules(path, "light") is not None:
         page.add_script_tag(content=axe_source)
     read.languages = page.eval_on_selector_all(
@@ -251,6 +279,9 @@ def read_pages(start_visit_at, paths, site_dir, axe_source, parallel=PARALLEL):
                     change_view(record.page, palette, width)
                 for path, record in reading:  # ... and started in each ...
                     wait_for_view(record.page, palette)
+                    record.page.evaluate(SHOW_ALL)
+                    record.page.wait_for_function(SCROLLERS_MARKED)
+                    record.page.wait_for_function(FIGURES_LOADED)
                     # the geometry is the same in both palettes
                     record.page.evaluate(START, [axe_rules(path, palette), palette == "light"])
                     reads[path].seconds[f"{view} start"] = time.perf_counter() - clock

@@ -115,7 +115,11 @@ def test_a_tap_on_a_phone_opens_the_figure_full_size(browser, server, site_path,
     try:
         page = context.new_page()
         page.goto(server + "/rnn/model/", wait_until="load")
-        link = page.locator("article figure a:visible").nth(1)  # figure 1.2
+        # figure 1.2, brought on screen first: the browser skips blocks far
+        # from it (content-visibility), and Playwright counts them as hidden
+        figure = page.locator("article figure").nth(1)
+        figure.scroll_into_view_if_needed()
+        link = figure.locator("a:visible")
         shown = link.locator("img")
         width = shown.evaluate("i => i.getBoundingClientRect().width")
         natural = shown.evaluate("i => i.naturalWidth")
@@ -178,6 +182,7 @@ def test_benchmark_tables_fit_or_scroll_with_their_first_column_held(browser, se
         folds = page.locator("article details:has(table)")
         assert folds.count() == 3, "the three long tables are folded"
         figure = page.locator("article figure").first
+        figure.scroll_into_view_if_needed()  # a block far down is skipped until then
         assert "bench-ratios" in figure.locator("img:visible").get_attribute("src")
         assert figure.evaluate(
             "(f, d) => !!(f.compareDocumentPosition(d) & Node.DOCUMENT_POSITION_FOLLOWING)",

@@ -19,7 +19,7 @@ light palette, without axe.
 """
 
 import pytest
-from page_reader import is_print_edition
+from page_reader import SCROLLERS_MARKED, is_print_edition
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
@@ -71,3 +71,47 @@ def test_chapters_link_to_the_previous_and_the_next(visit):
         labels = " ".join(text for _, _, text in links)
         assert ("上一页" in labels or "下一页" in labels) if not path.startswith("/en/") else (
             "Previous" in labels or "Next" in labels), f"{path}: footer labels {labels!r}"
+
+
+# The display equations more than two screens down, tagged once.
+TAG_FAR = """() => document.querySelectorAll(".md-content__inner > .arithmatex").forEach(e => {
+  if (e.getBoundingClientRect().top > 2 * innerHeight) e.dataset.far = "";
+})"""
+# Of those: how many, whose block the browser skips (content-visibility),
+# shown that scroll sideways, and shown and scrolling but not marked as tab
+# stops by docs/javascripts/a11y.js; are those now on the screen laid out?
+FAR_EQUATIONS = """() => {
+  const far = [...document.querySelectorAll(".md-content__inner > .arithmatex[data-far]")];
+  // a skipped block's children are hidden from checkVisibility, not the block
+  const laidOut = e => e.firstElementChild.checkVisibility({contentVisibilityAuto: true});
+  const scrolls = e => e.scrollWidth > e.clientWidth + 1;
+  return {
+    count: far.length,
+    skipped: far.filter(e => !laidOut(e)).length,
+    shownScrolling: far.filter(e => laidOut(e) && scrolls(e)).length,
+    unmarked: far.filter(e => laidOut(e) && scrolls(e) && e.tabIndex !== 0)
+      .map(e => e.textContent.slice(0, 40)),
+    onScreenShown: far.filter(e => Math.abs(e.getBoundingClientRect().top) < innerHeight)
+      .every(laidOut),
+  };
+}"""
+
+
+def test_a_block_shown_on_scrolling_gets_its_wide_equations_marked(visit):
+    """Far down a chapter on a phone, blocks are skipped until the reader
+    nears them; as they are shown, a11y.js makes their wide equations tab
+    stops (the reading pass checks the marks with every block shown)."""
+    page = visit("/rnn/bptt/").page
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.wait_for_function(SCROLLERS_MARKED)
+    page.evaluate(TAG_FAR)
+    before = page.evaluate(FAR_EQUATIONS)
+    assert before["count"] >= 10 and before["skipped"] > 0.8 * before["count"], before
+    shown = 0
+    for fraction in (0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0):
+        page.evaluate(f"window.scrollTo(0, {fraction} * document.scrollingElement.scrollHeight)")
+        page.wait_for_function(
+            f"() => (r => r.onScreenShown && !r.unmarked.length)(({FAR_EQUATIONS})())",
+            timeout=10_000)
+        shown = max(shown, page.evaluate(FAR_EQUATIONS)["shownScrolling"])
+    assert shown > 0, "no wide equation far down the chapter was shown by scrolling"

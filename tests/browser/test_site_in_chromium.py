@@ -13,8 +13,9 @@ from page_reader import PALETTE_TOGGLE, SCHEME, SCHEMES
 
 STUB_MARKER = "<!-- stub -->"
 # What one page may transfer, everything it loads included (the HTML, styles,
-# scripts, KaTeX and its fonts, the search index): bytes as sent by a server
-# that compresses text like GitHub Pages does.
+# scripts, KaTeX and its fonts; the search index waits until search is
+# opened): bytes as sent by a server that compresses text like GitHub Pages
+# does.
 TRANSFER_BUDGET = 2_000_000
 LANGUAGE_PREFIX = {"zh": "/", "en": "/en/"}
 
@@ -87,6 +88,12 @@ def check_page(read, site_dir, site_path):
                         + ", ".join(f"{url} {size}" for size, _, url in biggest))
     if not read.scripts:
         problems.append("no script was loaded: the request log sees nothing")
+    if read.index_requested:
+        problems.append("the search index was fetched as the page loaded, before search opened")
+    skipped, paragraphs = read.skippable
+    if skipped != paragraphs:
+        problems.append(f"{paragraphs - skipped} of {paragraphs} paragraphs are laid out even "
+                        "far from the screen (content-visibility)")
     return problems, sent, sum(row[1] for row in rows)
 
 
