@@ -21,20 +21,7 @@ def nav_sources(config_path=REPO / "mkdocs.yml"):
         sys.path.insert(0, str(REPO / "tools"))
     import mkdocs_config  # tools/ is not a package
 
-    config = mkdocs_config.read(config_path)
-
-    def walk(items):
-        for item in items:
-            if isinstance(item, str):
-                yield item
-            elif isinstance(item, dict):
-                for value in item.values():
-                    if isinstance(value, str):
-                        yield value
-                    elif isinstance(value, list):
-                        yield from walk(value)
-
-    return [src for src in walk(config["nav"]) if "://" not in src]
+    return mkdocs_config.nav_sources(config_path)
 
 
 def page_url(src):

@@ -21,7 +21,6 @@ import tempfile
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tools"))
-sys.path.insert(0, str(ROOT / "tests"))
 
 import pages_server  # noqa: E402 - tools/ is not a package
 
@@ -35,10 +34,10 @@ CATEGORIES = ["performance", "accessibility", "best-practices", "seo"]
 def chapter_paths():
     """The home page and every chapter of the nav (not the print edition or
     the API reference), in both languages."""
-    from conftest import nav_sources  # tests/conftest.py reads mkdocs.yml's nav
+    import mkdocs_config  # tools/: mkdocs.yml read without building
 
     paths = []
-    for src in nav_sources(ROOT / "mkdocs.yml"):
+    for src in mkdocs_config.nav_sources(ROOT / "mkdocs.yml"):
         if src.startswith(("print", "api")):
             continue
         stem = src.rsplit(".", 1)[0]
