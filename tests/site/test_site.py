@@ -373,3 +373,21 @@ def test_per_language_search_indexes_agree(site_dir, search_index):
     for path in sorted(site_dir.glob("*/search/search_index.json")):
         other = json.loads(path.read_text(encoding="utf-8"))
         assert other["config"]["separator"] == search_index["config"]["separator"]
+
+
+def test_no_page_carries_a_stylesheet_in_its_text(site_dir):
+    """mkdocs-jupyter's 590 KB stylesheet is one shared file that every
+    notebook page links (tools/page_styles.py), not text in each page."""
+    linked = set()
+    for path in sorted(site_dir.rglob("*.html")):
+        text = path.read_text(encoding="utf-8")
+        article = text.find('<article class="md-content__inner')
+        if article < 0:
+            continue
+        assert "<style" not in text[article:], f"{path}: a <style> block in the article"
+        for href in re.findall(r'<link rel="stylesheet" href="([^"]*page-[0-9a-f]+\.css)">', text):
+            target = (path.parent / href).resolve()
+            assert target.is_file(), f"{path}: links {href}, missing"
+            linked.add(target)
+    assert len(linked) == 1, linked
+    assert "jp-Notebook" in linked.pop().read_text(encoding="utf-8")
