@@ -5,6 +5,7 @@ these tests only check what it writes, on sizes small enough to run in a blink.
 """
 
 import importlib.util
+import json
 import pathlib
 
 import pytest
@@ -52,3 +53,17 @@ def test_element_wise_passes_time_each_kind_at_each_count(harness, monkeypatch):
         ("memory", 1), ("memory", 2), ("small", 1), ("small", 2)]
     assert [r["repeats"] for r in rows] == [1, 1, 4, 4]  # the same work for both kinds
     assert all(r["seconds"] > 0 and r["gbytes_per_second"] > 0 for r in rows)
+
+
+@pytest.mark.parametrize("name, write", [
+    ("bench-table.txt", "markdown"), ("bench-gemm.txt", "markdown_gemm"),
+    ("bench-threads.txt", "markdown_threads"), ("bench-techniques.txt", "markdown_techniques"),
+])
+def test_the_chapters_tables_are_what_the_harness_writes_from_its_report(harness, name, write):
+    """docs/data/*.txt come from docs/data/bench.json through the harness
+    (`nox -s bench -- --json ... --markdown docs/data`), headers included."""
+    data = pathlib.Path(__file__).resolve().parents[2] / "docs" / "data"
+    report = json.loads((data / "bench.json").read_text(encoding="utf-8"))
+    assert getattr(harness, write)(report) == (data / name).read_text(encoding="utf-8")
+    header = (data / name).read_text(encoding="utf-8").splitlines()[0]
+    assert all(cell.strip() for cell in header.strip("|").split("|")), f"{name}: an unnamed column"
