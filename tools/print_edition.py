@@ -35,7 +35,9 @@ import urllib.parse
 from mkdocs.structure.toc import AnchorLink, TableOfContents
 
 MARKER = "<!-- rnnbook-print-edition -->"
-CONTENTS_TITLE = {"zh": "目录", "en": "Contents"}
+# (not 目录: Material names its table of contents that, and two landmarks of
+# one name are two places a screen reader cannot tell apart)
+CONTENTS_TITLE = {"zh": "全书目录", "en": "Contents"}
 ORIGIN = "http://book.invalid"
 
 # attributes holding an id, or a list of ids, of the chapter

@@ -33,8 +33,8 @@ AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practi
 # layout), so in it axe runs the rules about colour; in the light palette it
 # runs every rule of AXE_TAGS.
 COLOUR_RULES = ["color-contrast", "link-in-text-block"]
-AXE_RUN = """async (runOnly) => (await axe.run(document, {
-  runOnly, resultTypes: ["violations"]
+AXE_RUN = """async (options) => (await axe.run(document, {
+  ...options, resultTypes: ["violations"]
 })).violations.map(v => `${v.id} (${v.impact}, ${v.nodes.length}): ` +
   v.nodes.slice(0, 3).map(n => n.target.join(" ")).join(" | "))"""
 
@@ -132,10 +132,10 @@ GEOMETRY = """() => {
 # Starts a view's reading in the page and returns at once; COLLECT awaits it.
 # The work waits for a task of its own (setTimeout): run in this one, even as
 # promises, it would hold up the answer to this call until it is done.
-START = f"""([runOnly, measure]) => {{
+START = f"""([axeOptions, measure]) => {{
   window.rnnbookJob = new Promise(resolve => setTimeout(resolve, 0)).then(async () => ({{
     geometry: measure ? ({GEOMETRY})() : null,
-    axe: runOnly ? await ({AXE_RUN})(runOnly) : null,
+    axe: axeOptions ? await ({AXE_RUN})(axeOptions) : null,
   }}));
 }}"""
 COLLECT = "() => window.rnnbookJob"
@@ -224,15 +224,20 @@ def wait_for_view(page, palette):
 
 
 def axe_rules(path, palette):
-    """What axe runs in a view (START's runOnly), None for no axe run."""
-    # The print edition is every chapter's HTML again on one page (185,000
-    # elements, minutes of axe per view): its chapters are read one by one,
-    # and tests/site checks what the print hook changes.
+    """What axe runs in a view (START's axe options), None for no axe run."""
     if is_print_edition(path):
-        return None
+        # The print edition is every chapter's HTML again on one page (185,000
+        # elements), with its collapsed blocks open, which no chapter page
+        # shows axe, and a contents list of its own: every rule but the
+        # colour ones (they measure every element's place and colours, minutes
+        # here; the chapters' colours are checked on their own pages).
+        if palette != "light":
+            return None
+        return {"runOnly": {"type": "tag", "values": AXE_TAGS},
+                "rules": {rule: {"enabled": False} for rule in COLOUR_RULES}}
     if palette == "light":
-        return {"type": "tag", "values": AXE_TAGS}
-    return {"type": "rule", "values": COLOUR_RULES}
+        return {"runOnly": {"type": "tag", "values": AXE_TAGS}}
+    return {"runOnly": {"type": "rule", "values": COLOUR_RULES}}
 
 
 def first_look(record, path, axe_source):

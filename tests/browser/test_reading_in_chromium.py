@@ -14,12 +14,13 @@ the light and the dark palette:
 The pages are read once for all the browser tests (page_reader.py): loaded
 in the light palette at 1280 px, read there and at 390 px, switched to the
 dark palette with the header's toggle and read at both widths again.  The
-print edition, every chapter again on one page, is read at 1280 px in the
-light palette, without axe.
+print edition, every chapter again on one page with its collapsed blocks
+open, is read at 1280 px in the light palette, axe running every rule but the
+colour ones there (page_reader.axe_rules).
 """
 
 import pytest
-from page_reader import SCROLLERS_MARKED, is_print_edition
+from page_reader import SCROLLERS_MARKED
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
@@ -46,8 +47,8 @@ def test_every_page_reads_cleanly(page_reads, scheme):
                 if geometry["overlaps"]:
                     problems.append(f"{where}: equation numbers drawn over their formula: "
                                     f"{', '.join(geometry['overlaps'])}")
-            if view["axe"] is None:  # not run: the print edition (page_reader.axe_rules)
-                assert is_print_edition(path), f"{where}: axe did not run"
+            if view["axe"] is None:
+                problems.append(f"{where}: axe did not run")
             else:
                 axe_runs += 1
                 problems += [f"{where}: axe: {violation}" for violation in view["axe"]]
