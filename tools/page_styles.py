@@ -2,14 +2,15 @@
 
 mkdocs-jupyter writes JupyterLab's stylesheet into every notebook page, in
 <style> blocks before the notebook: 590 KB of the character-model page's
-790 KB of HTML, the same on every notebook page and on the print edition
-(tools/print_edition.py keeps it once there).  A phone downloaded and parsed
-it again with each notebook page before showing the page's first line.
+790 KB of HTML, the same on every notebook page and once per notebook on the
+print edition.  A phone downloaded and parsed it again with each notebook
+page before showing the page's first line.
 
 Here the <style> blocks inside a page's article become one file,
-``assets/stylesheets/page-<sha256 prefix>.css``, named by its text (so every
-page with the same styles links the same file, which the browser caches),
-linked from where the first block stood: the cascade keeps its order.
+``assets/stylesheets/page-<sha256 prefix>.css``, each block once (the print
+edition repeats every notebook's), named by its text (so every page with the
+same styles links the same file, which the browser caches), linked from
+where the first block stood: the cascade keeps its order.
 """
 
 import hashlib
@@ -30,7 +31,11 @@ def shared(output, href_for):
     blocks = list(STYLE_BLOCK.finditer(output, article.end()))
     if not blocks:
         return output, {}
-    css = "\n".join(block["css"].strip() for block in blocks) + "\n"
+    texts = []
+    for block in blocks:
+        if block["css"].strip() not in texts:
+            texts.append(block["css"].strip())
+    css = "\n".join(texts) + "\n"
     name = "page-" + hashlib.sha256(css.encode("utf-8")).hexdigest()[:16] + ".css"
     link = f'<link rel="stylesheet" href="{href_for(name)}">\n'
     pieces, position = [], 0

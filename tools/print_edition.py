@@ -22,8 +22,8 @@ Pasting pages together needs three fixes, all done on the pages' HTML:
   rewritten for the print page's.  A link to another page of the book (or to
   an anchor in it) becomes a link within the print page.
 - Collapsed blocks (``??? success`` solutions) are opened, so that they
-  print, and a notebook's stylesheet, the same on every notebook page, is
-  kept once.
+  print.  (Each notebook brings its stylesheet; tools/page_styles.py keeps
+  it once, in the file every notebook page links.)
 """
 
 import hashlib
@@ -46,7 +46,6 @@ ID_ATTRIBUTE = re.compile(r'(?P<before>\s(?:id|for|name|aria-labelledby|aria-des
 # attributes holding a URL
 URL_ATTRIBUTE = re.compile(r'(?P<before>\s(?:href|src|xlink:href|poster|data)=")(?P<value>[^"]*)"')
 SVG_URL_REFERENCE = re.compile(r'url\(#(?P<value>[^)"\s]+)\)')
-STYLE_BLOCK = re.compile(r"<style\b[^>]*>.*?</style>", re.S)
 CLOSED_DETAILS = re.compile(r"<details\b(?![^>]*\sopen\b)")
 EXTERNAL = re.compile(r"^(?:[a-z][a-z0-9+.-]*:|//)", re.I)
 
@@ -141,11 +140,9 @@ class Book:
 
     def html(self, language):
         parts = [self.contents_html(language)]
-        seen_styles = set()
         for page in self.chapters:
             anchor = self.anchors[page.url]
             body = self.chapter_html(page, anchor)
-            body = STYLE_BLOCK.sub(lambda m: _first_time(m.group(0), seen_styles), body)
             parts.append(f'<section class="rnnbook-print-chapter" id="{anchor}">'
                          f"{body}</section>")
         return "\n".join(parts)
@@ -169,14 +166,6 @@ class Book:
             items[0].children = [contents] + chapters
             return TableOfContents(items)
         return TableOfContents([contents] + chapters)
-
-
-def _first_time(block, seen):
-    digest = hashlib.sha256(block.encode("utf-8")).hexdigest()
-    if digest in seen:
-        return ""
-    seen.add(digest)
-    return block
 
 
 def on_page_context(context, page, config, nav):

@@ -98,6 +98,11 @@ def test_collapsed_blocks_are_open_and_styles_are_not_repeated(site_dir, languag
     text = print_page(site_dir, language, print_url).read_text(encoding="utf-8")
     closed = re.findall(r"<details\b(?![^>]*\sopen\b)[^>]*>", text)
     assert not closed, f"collapsed blocks that would not print: {closed[:5]}"
+    # the notebooks' stylesheets: in one shared file (tools/page_styles.py),
+    # each block once: the very file (named by its text) a notebook page links
     styles = collections.Counter(re.findall(r"<style\b[^>]*>.*?</style>", text, re.S))
     assert all(count == 1 for count in styles.values()), "a <style> block is repeated"
+    shared = re.findall(r'<link rel="stylesheet" href="[^"]*/(page-[0-9a-f]+\.css)">', text)
+    notebook = (site_dir / "practice" / "charlm" / "index.html").read_text(encoding="utf-8")
+    assert shared and shared == re.findall(r'href="[^"]*/(page-[0-9a-f]+\.css)"', notebook), shared
     assert "stylesheets/print.css" in text

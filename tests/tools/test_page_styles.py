@@ -24,6 +24,11 @@ def test_the_articles_style_blocks_become_one_linked_file():
     other, again = page_styles.shared(HEAD + ARTICLE + "<style>.x{a:1}</style><style>.y{b:2}"
                                       "</style></article>", lambda name: name)
     assert list(again) == [name]
+    # a block repeated (the print edition holds each notebook's) is kept once
+    repeated, once = page_styles.shared(HEAD + ARTICLE + "<style>.x{a:1}</style><p>b</p>"
+                                        "<style>.x{a:1}</style><style>.y{b:2}</style></article>",
+                                        lambda name: name)
+    assert list(once) == [name] and repeated.count("<link") == 1
 
 
 def test_pages_without_styles_in_their_article_are_left_alone():
