@@ -217,6 +217,7 @@ def change_view(page, palette, width):
 
 
 def wait_for_view(page, palette):
+    page.evaluate(SHOW_ALL)  # once per page: the first view's marks are made again
     page.wait_for_function(f"{SCHEME} === '{SCHEMES[palette]}'")
     page.wait_for_function(SCROLLERS_MARKED)
     page.wait_for_function(SETTLED)
@@ -284,9 +285,6 @@ def read_pages(start_visit_at, paths, site_dir, axe_source, parallel=PARALLEL):
                     change_view(record.page, palette, width)
                 for path, record in reading:  # ... and started in each ...
                     wait_for_view(record.page, palette)
-                    record.page.evaluate(SHOW_ALL)
-                    record.page.wait_for_function(SCROLLERS_MARKED)
-                    record.page.wait_for_function(FIGURES_LOADED)
                     # the geometry is the same in both palettes
                     record.page.evaluate(START, [axe_rules(path, palette), palette == "light"])
                     reads[path].seconds[f"{view} start"] = time.perf_counter() - clock
