@@ -130,12 +130,22 @@ def lint(session):
     session.run("ruff", "check", "rnnbook", "tests", "tools", "noxfile.py")
 
 
+# The suites whose tests take seconds each run in one pytest-xdist process
+# per core ("logical": CI's two vCPUs are two).  worksteal: a process that
+# runs out of tests takes some of the other's, so a few slow gradient checks
+# or notebook builds do not leave one core idle at the end.  The built-site
+# tests keep each file in one process (loadfile): a file parses the site's
+# HTML once for all its tests.  `-- -n0` runs them in this process.
+XDIST = ["-n", "logical", "--dist", "worksteal"]
+XDIST_BY_FILE = ["-n", "logical", "--dist", "loadfile"]
+
+
 @nox.session
 def tests(session):
     """The package tests, with the PyTorch cross-checks where torch can be installed."""
     install(session, "-e", ".[test]")
     install_torch(session)
-    session.run("pytest", "tests/package", *session.posargs)
+    session.run("pytest", "tests/package", *XDIST, *session.posargs)
 
 
 @nox.session
@@ -155,7 +165,7 @@ def book(session):
     session.run("pytest", "tests/book", *session.posargs)
     # ... then every Python block, zh and en, and the README's example
     session.run(
-        "python", "-m", "pytest", "-p", "tests.book.python_blocks_only",
+        "python", "-m", "pytest", "-p", "tests.book.python_blocks_only", *XDIST,
         "--codeblocks", "docs", "README.md",
     )
 
@@ -189,7 +199,7 @@ def tools(session):
     the book does not re-run them."""
     need_node(session)  # the build-time math runs KaTeX in Node.js
     install(session, "-e", ".[docs,test]")
-    session.run("pytest", "tests/tools", *session.posargs)
+    session.run("pytest", "tests/tools", *XDIST, *session.posargs)
 
 
 @nox.session
@@ -214,7 +224,7 @@ def docs(session):
     os.makedirs(os.path.dirname(SITE_STAMP), exist_ok=True)
     with open(SITE_STAMP, "w", encoding="utf-8") as file:
         file.write(inputs)
-    session.run("pytest", "tests/site", *posargs, env={"RNNBOOK_SITE_DIR": "site"})
+    session.run("pytest", "tests/site", *XDIST_BY_FILE, *posargs, env={"RNNBOOK_SITE_DIR": "site"})
 
 
 def prime_notebooks(session):

@@ -149,6 +149,10 @@ def make_case():
 
 # --- the worst gradient-check errors, shown after the run ----------------------------
 
+# Each check's worst error travels with its test report (user_properties), so
+# the summary is complete when the tests run in several processes (nox runs
+# them with pytest-xdist): the process that prints it ran none of them.
+WORST_ERROR = "worst relative error"
 _WORST = {}
 
 
@@ -158,10 +162,18 @@ def record_error(request):
 
     def record(category, errors):
         name, value = max(errors.items(), key=lambda item: item[1])
-        if value >= _WORST.get(category, (-1.0,))[0]:
-            _WORST[category] = (value, f"{request.node.name} [{name}]")
+        where = f"{request.node.name} [{name}]"
+        request.node.user_properties.append((WORST_ERROR, (category, float(value), where)))
 
     return record
+
+
+def pytest_runtest_logreport(report):
+    for key, value in report.user_properties:
+        if key == WORST_ERROR:
+            category, error, where = value
+            if error >= _WORST.get(category, (-1.0,))[0]:
+                _WORST[category] = (error, where)
 
 
 def pytest_terminal_summary(terminalreporter):

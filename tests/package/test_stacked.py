@@ -18,7 +18,6 @@ INIT = {
     "lstm": rnnbook.init_lstm_parameters,
     "gru": rnnbook.init_gru_parameters,
 }
-WORST = {}
 
 
 def make_layers(kind, n_x, n_a, L, bidirectional, seed, reset_after=True):
@@ -56,7 +55,7 @@ CASES = [
 
 
 @pytest.mark.parametrize("kind, L, bidirectional", CASES)
-def test_stacked_backward_matches_central_differences(kind, L, bidirectional):
+def test_stacked_backward_matches_central_differences(kind, L, bidirectional, record_error):
     n_x, n_a, m, T_x = 3, 3, 2, 4
     rng = np.random.default_rng(L + 7 * bidirectional)
     layers = make_layers(kind, n_x, n_a, L, bidirectional, seed=L)
@@ -84,9 +83,8 @@ def test_stacked_backward_matches_central_differences(kind, L, bidirectional):
                 states["c0"] = directions(c0[i])[d]
             for name, error in gradient_check(loss, {**parameters, **states}, g).items():
                 errors[f"layer {i} dir {d} {name}"] = error
-    worst = max(errors, key=errors.get)
-    WORST[(kind, L, bidirectional)] = (errors[worst], worst)
-    assert errors[worst] < 1e-7, errors
+    record_error(f"stacked {kind} L={L} {'bi' if bidirectional else 'uni'}", errors)
+    assert max(errors.values()) < 1e-7, errors
 
 
 def test_gru_reset_before_stack_matches_central_differences():
@@ -232,12 +230,3 @@ def test_errors_name_the_layer_the_direction_and_the_shapes(module):
     with_output = [dict(uni[0], Wy=np.ones((2, 4)), by=np.ones((2, 1))), uni[1]]
     message = error_of(lambda: module.stacked_forward(x, with_output, "lstm"))
     assert "layer 0 (forward direction)" in message and "output layer (Wy, by)" in message
-
-
-def test_worst_gradient_check_errors_are_reported():
-    """Prints the worst relative error per case (run with -s to see it)."""
-    if not WORST:
-        pytest.skip("the gradient checks did not run in this session")
-    for (kind, L, bi), (error, where) in sorted(WORST.items()):
-        print(f"{kind:4} L={L} {'bi ' if bi else 'uni'} {error:.2e}  [{where}]")
-    assert max(error for error, _ in WORST.values()) < 1e-7
