@@ -15,6 +15,7 @@ Exits non-zero, printing nothing, when a formula fails to render, an image is
 broken, the page logs an error or a request would leave 127.0.0.1.
 """
 
+import concurrent.futures
 import os
 import pathlib
 import sys
@@ -55,8 +56,7 @@ def is_local(url):
 
 def open_language(browser, site_url, language):
     """The language's print page opening in a context of its own; returns
-    (context, page, problems, url) as soon as the response has begun, so
-    that both languages load and typeset at the same time."""
+    (context, page, problems, url) as soon as the response has begun."""
     # about the width of the printed column, so that Chromium need not shrink
     # a wide screen layout onto the page
     context = browser.new_context(viewport={"width": 720, "height": 1000})
@@ -117,26 +117,37 @@ def print_language(opened, out_path):
     return state
 
 
-def main(site_dir, out_dir):
+def print_one(site_url, language, out_path):
+    """Print one language in a Chromium of its own; returns its READY state."""
     from playwright.sync_api import sync_playwright
 
-    out_dir = pathlib.Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    with pages_server.serve(site_dir) as site_url, sync_playwright() as playwright:
+    with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
-            started = time.monotonic()
-            # both languages load and typeset in parallel, then print in turn
-            opened = {language: open_language(browser, site_url, language)
-                      for language in PRINT_PAGES}
-            for language in PRINT_PAGES:
-                out_path = out_dir / f"rnnbook-{language}.pdf"
-                state = print_language(opened[language], out_path)
+            return print_language(open_language(browser, site_url, language), out_path)
+        finally:
+            browser.close()
+
+
+def main(site_dir, out_dir):
+    out_dir = pathlib.Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    with pages_server.serve(site_dir) as site_url:
+        started = time.monotonic()
+        # The languages print at the same time, each in a thread of its own
+        # with its own Playwright (its sync API serves the thread that started
+        # it): page.pdf() blocks its caller until the file is written, and in
+        # one thread the second language waited for the first to be printed.
+        with concurrent.futures.ThreadPoolExecutor(len(PRINT_PAGES)) as pool:
+            jobs = {pool.submit(print_one, site_url, language,
+                                out_dir / f"rnnbook-{language}.pdf"): language
+                    for language in PRINT_PAGES}
+            for job in concurrent.futures.as_completed(jobs):
+                out_path = out_dir / f"rnnbook-{jobs[job]}.pdf"
+                state = job.result()
                 print(f"{out_path}: {out_path.stat().st_size} bytes, {state['chapters']} "
                       f"chapters, {state['math']} formulas, {state['images']} images, "
                       f"{time.monotonic() - started:.1f} s since the start")
-        finally:
-            browser.close()
 
 
 if __name__ == "__main__":
