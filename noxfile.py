@@ -10,7 +10,8 @@
                      `nox -s docs -- --fresh` executes them again)
     nox -s browser   the built site in Debian's headless Chromium
     nox -s pdf       the book printed to artifacts/pdf/rnnbook-zh.pdf and -en.pdf
-    nox -s timings   docs cold, docs warm, serve edit-to-refresh (not part of `nox`)
+    nox -s timings   docs cold, warm and after an edit; serve edit-to-refresh
+                     (not part of `nox`)
     nox -s lock      refresh requirements/constraints.txt (not part of `nox`)
     nox -s bench     the benchmark: textbook vs rnnbook.fast vs torch (not part of `nox`)
 
@@ -19,6 +20,7 @@ back to virtualenv otherwise.  Every session installs with the versions pinned
 in requirements/constraints.txt, so two runs on two machines install the same.
 """
 
+import contextlib
 import glob
 import os
 import re
@@ -135,7 +137,8 @@ def lint(session):
 # runs out of tests takes some of the other's, so a few slow gradient checks
 # or notebook builds do not leave one core idle at the end.  The built-site
 # tests keep each file in one process (loadfile): a file parses the site's
-# HTML once for all its tests.  `-- -n0` runs them in this process.
+# HTML once for all its tests.  `nox -s tests -- -n0` (or tools, docs) runs
+# them in one process.
 XDIST = ["-n", "logical", "--dist", "worksteal"]
 XDIST_BY_FILE = ["-n", "logical", "--dist", "loadfile"]
 
@@ -461,13 +464,35 @@ def lock(session):
                     "--ignore-scripts", "--no-audit", "--no-fund", external=True)
 
 
+# The page `nox -s timings` edits: prose only, as a writer edits a chapter.
+EDITED_PAGE = "docs/rnn/model.md"
+
+
+@contextlib.contextmanager
+def edited_page(edit=True):
+    """EDITED_PAGE with a paragraph added at its end, restored on leaving."""
+    if not edit:
+        yield
+        return
+    with open(EDITED_PAGE, encoding="utf-8") as file:
+        original = file.read()
+    try:
+        with open(EDITED_PAGE, "w", encoding="utf-8") as file:
+            file.write(original + "\n（计时用的一段，随后即删。）\n")
+        yield
+    finally:
+        with open(EDITED_PAGE, "w", encoding="utf-8") as file:
+            file.write(original)
+
+
 @nox.session(default=False)
 def timings(session):
-    """Time the book loop once and print the three times: `nox -s docs` with
-    an empty notebook cache (cold), `nox -s docs` again (warm), and under
-    `mkdocs serve` the seconds from saving a Markdown page to the page served
-    with the edit.  A benchmark, not a test.  The runs use a cache of their
-    own, so .cache/notebooks/ is left as it was."""
+    """Time the book loop once and print the four times: `nox -s docs` with
+    an empty notebook cache (cold), `nox -s docs` again (warm), `nox -s docs`
+    after a line was added to a Markdown page (EDITED_PAGE, restored after),
+    and under `mkdocs serve` the seconds from saving a Markdown page to the
+    page served with the edit.  A benchmark, not a test.  The runs use a
+    cache of their own, so .cache/notebooks/ is left as it was."""
     import tempfile
     import time
 
@@ -478,10 +503,11 @@ def timings(session):
            "RNNBOOK_CHAPTER_CODE_CACHE": os.path.join(cache, "chapter-code")}
     times = {}
     try:
-        for name in ("docs cold", "docs warm"):
+        for name in ("docs cold", "docs warm", "docs after an edit"):
             session.log(f"{name}: python3 -m nox -s docs")
             started = time.perf_counter()
-            done = subprocess.run([sys.executable, "-m", "nox", "-s", "docs"], env=env)
+            with edited_page(name == "docs after an edit"):
+                done = subprocess.run([sys.executable, "-m", "nox", "-s", "docs"], env=env)
             times[name] = time.perf_counter() - started
             if done.returncode:
                 session.warn(f"{name}: `nox -s docs` failed (exit {done.returncode})")
