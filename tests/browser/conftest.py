@@ -12,6 +12,8 @@ Without Chromium or Playwright the tests are skipped with the reason, except
 under CI (the CI variable set), where that is a failure.
 """
 
+import concurrent.futures
+import contextlib
 import dataclasses
 import os
 import pathlib
@@ -86,8 +88,10 @@ def site_path(server):
     return path_of
 
 
-@pytest.fixture(scope="session")
-def browser():
+@contextlib.contextmanager
+def chromium():
+    """Debian's Chromium, driven by a Playwright of its own: one per thread
+    that uses it (Playwright's sync API serves the thread that started it)."""
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:
@@ -95,11 +99,17 @@ def browser():
     if not os.access(CHROMIUM, os.X_OK):
         unavailable(f"no Chromium at {CHROMIUM} (apt-get install chromium)")
     with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
-            yield chromium
+            yield browser
         finally:
-            chromium.close()
+            browser.close()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    with chromium() as browser:
+        yield browser
 
 
 @dataclasses.dataclass
@@ -214,11 +224,40 @@ def axe_source():
     return page_reader.AXE.read_text(encoding="utf-8")
 
 
+def pytest_collection_modifyitems(items):
+    """The tests that need the pass over every page (page_reads) run last: the
+    pass starts with the session (page_pass) and the others run meanwhile."""
+    items.sort(key=lambda item: "page_reads" in item.fixturenames)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def page_pass(request, server, page_paths, site_dir):
+    """The pass over every page (page_reader.read_pages: each page loaded once
+    and read in four views, PARALLEL pages at a time, each in a Chromium of
+    its own) started in a thread when the session's first test starts, so
+    that the tests run before those that need it keep the cores busy beside
+    it.  A Future of its {path: Read}; None when no selected test needs it."""
+    if not any("page_reads" in item.fixturenames for item in request.session.items):
+        yield None
+        return
+    try:
+        axe_source = request.getfixturevalue("axe_source")
+    except BaseException as reason:  # no axe-core: skip (fail under CI) only the pass's tests
+        missing = concurrent.futures.Future()
+        missing.set_exception(reason)
+        yield missing
+        return
+    with concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="page-pass") as pool:
+        yield pool.submit(page_reader.read_pages, chromium,
+                          lambda browser, path: start_visit(browser, server + path),
+                          page_paths, site_dir, axe_source)
+
+
 @pytest.fixture(scope="session")
-def page_reads(start_visit_at, page_paths, site_dir, axe_source):
+def page_reads(page_pass):
     """{path: page_reader.Read} of every page: each loaded once and read in
     four views (tests/browser/page_reader.py)."""
-    reads = page_reader.read_pages(start_visit_at, page_paths, site_dir, axe_source)
+    reads = page_pass.result()
     # where the time went, page by page: artifacts/browser-read-seconds.txt
     steps = list(dict.fromkeys(step for read in reads.values() for step in read.seconds))
     lines = ["  ".join(f"{step:>16}" for step in steps) + "  page"]

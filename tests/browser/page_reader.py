@@ -14,16 +14,20 @@ Each page is loaded once, in the light palette at 1280 px, read there and at
 switches it), and read at 390 and 1280 px again: four views, one load (the
 print edition, every chapter again on one page, in one: PRINT_VIEWS).
 
-Two pages are read at a time, each in a context of its own (Chromium gives
-each its own renderer process).  What takes seconds, axe-core above all, is
-started in both pages and only then awaited, so that both cores work.  The
-pairs are formed by page size, largest first, so that the two pages of a
-pair take about as long.
+What takes seconds, axe-core above all, runs in the page's renderer, one
+core each.  PARALLEL threads, each with a Chromium of its own (Playwright's
+sync API serves the thread that started it), take the pages one at a time
+from one queue, largest first, so that every core stays busy until the last
+page: no thread waits for another's page to finish.  conftest.py starts the
+pass in the background when the session starts, and the tests that do not
+need it run meanwhile.
 """
 
+import collections
 import dataclasses
 import os
 import pathlib
+import threading
 import time
 
 AXE = (pathlib.Path(__file__).resolve().parents[2]
@@ -129,16 +133,11 @@ GEOMETRY = """() => {
           tags: document.querySelectorAll(".md-content .katex-display .katex-tag").length};
 }"""
 
-# Starts a view's reading in the page and returns at once; COLLECT awaits it.
-# The work waits for a task of its own (setTimeout): run in this one, even as
-# promises, it would hold up the answer to this call until it is done.
-START = f"""([axeOptions, measure]) => {{
-  window.rnnbookJob = new Promise(resolve => setTimeout(resolve, 0)).then(async () => ({{
-    geometry: measure ? ({GEOMETRY})() : null,
-    axe: axeOptions ? await ({AXE_RUN})(axeOptions) : null,
-  }}));
-}}"""
-COLLECT = "() => window.rnnbookJob"
+# A view's reading: the geometry (in the light palette) and axe.
+READ_VIEW = f"""async ([axeOptions, measure]) => ({{
+  geometry: measure ? ({GEOMETRY})() : null,
+  axe: axeOptions ? await ({AXE_RUN})(axeOptions) : null,
+}})"""
 
 # The blocks of the text are skipped while far from the screen
 # (content-visibility, docs/stylesheets/extra.css), and a skipped block
@@ -196,7 +195,7 @@ class Read:
     languages: list = None  # [(hreflang, href)] of the language selector
     index_requested: bool = False  # the search index was fetched while the page loaded
     skippable: list = None  # SKIPPABLE
-    views: dict = dataclasses.field(default_factory=dict)  # (palette, width) -> START's result
+    views: dict = dataclasses.field(default_factory=dict)  # (palette, width) -> READ_VIEW's result
     seconds: dict = dataclasses.field(default_factory=dict)  # step -> wall time it took
 
 
@@ -207,8 +206,7 @@ def page_size(site_dir, path):
 
 def change_view(page, palette, width):
     """Resize the window and click the header's palette toggle (as a reader
-    switches palettes) to reach a view; wait_for_view waits for the result.
-    Both are split so that two pages change at the same time."""
+    switches palettes) to reach a view; wait_for_view waits for the result."""
     height = 844 if width < 600 else 900
     if page.viewport_size != {"width": width, "height": height}:
         page.set_viewport_size({"width": width, "height": height})
@@ -225,7 +223,7 @@ def wait_for_view(page, palette):
 
 
 def axe_rules(path, palette):
-    """What axe runs in a view (START's axe options), None for no axe run."""
+    """What axe runs in a view (READ_VIEW's axe options), None for no axe run."""
     if is_print_edition(path):
         # The print edition is every chapter's HTML again on one page (185,000
         # elements), with its collapsed blocks open, which no chapter page
@@ -264,40 +262,65 @@ def views_of(path):
     return PRINT_VIEWS if is_print_edition(path) else VIEWS
 
 
-def read_pages(start_visit_at, paths, site_dir, axe_source, parallel=PARALLEL):
-    """{path: Read} of every page of paths, each read in its views."""
-    paths = sorted(paths, key=lambda path: (-page_size(site_dir, path), path))
-    reads = {}
-    for first in range(0, len(paths), parallel):
-        batch = paths[first:first + parallel]
-        records = [start_visit_at(path) for path in batch]  # loading in parallel
+def read_page(record, path, axe_source):
+    """The Read of the page record is loading, read in each of its views."""
+    clock = time.perf_counter()
+    read = first_look(record, path, axe_source)
+    read.seconds["load"] = time.perf_counter() - clock
+    page = record.page
+    for palette, width in views_of(path):
+        view = f"{palette} {width}"
+        clock = time.perf_counter()
+        change_view(page, palette, width)
+        wait_for_view(page, palette)
+        read.seconds[f"{view} start"] = time.perf_counter() - clock
+        clock = time.perf_counter()
+        # the geometry is the same in both palettes
+        read.views[palette, width] = page.evaluate(
+            READ_VIEW, [axe_rules(path, palette), palette == "light"])
+        read.seconds[f"{view} wait"] = time.perf_counter() - clock
+        if palette not in read.figures:
+            read.palettes[palette] = page.evaluate(SCHEME)
+            read.figures[palette] = page.evaluate(FIGURE_STATE)
+    read.problems = record.problems()
+    return read
+
+
+def read_pages(open_browser, start_visit, paths, site_dir, axe_source, parallel=PARALLEL):
+    """{path: Read} of every page of paths, each read in its views.
+
+    open_browser() is a context manager giving a Chromium browser;
+    start_visit(browser, path) opens a page in a fresh context of it and
+    returns its Visit (conftest.py).  One thread per browser, `parallel` of
+    them, takes the pages from one queue, largest first (the longest reads
+    start first, so that none is left alone at the end).
+    """
+    queue = collections.deque(sorted(paths, key=lambda path: (-page_size(site_dir, path), path)))
+    reads, failures = {}, []
+
+    def reader():
         try:
-            for path, record in zip(batch, records):
-                clock = time.perf_counter()
-                reads[path] = first_look(record, path, axe_source)
-                reads[path].seconds["load"] = time.perf_counter() - clock
-            for palette, width in VIEWS:
-                view = f"{palette} {width}"
-                clock = time.perf_counter()
-                reading = [(path, record) for path, record in zip(batch, records)
-                           if (palette, width) in views_of(path)]
-                for _, record in reading:  # changed in each page ...
-                    change_view(record.page, palette, width)
-                for path, record in reading:  # ... and started in each ...
-                    wait_for_view(record.page, palette)
-                    # the geometry is the same in both palettes
-                    record.page.evaluate(START, [axe_rules(path, palette), palette == "light"])
-                    reads[path].seconds[f"{view} start"] = time.perf_counter() - clock
-                clock = time.perf_counter()
-                for path, record in reading:  # ... then awaited
-                    reads[path].views[palette, width] = record.page.evaluate(COLLECT)
-                    reads[path].seconds[f"{view} wait"] = time.perf_counter() - clock
-                    if palette not in reads[path].figures:
-                        reads[path].palettes[palette] = record.page.evaluate(SCHEME)
-                        reads[path].figures[palette] = record.page.evaluate(FIGURE_STATE)
-            for path, record in zip(batch, records):
-                reads[path].problems = record.problems()
-        finally:
-            for record in records:
-                record.context.close()
+            with open_browser() as browser:
+                while True:
+                    try:
+                        path = queue.popleft()  # deque: safe between threads
+                    except IndexError:
+                        return
+                    record = start_visit(browser, path)
+                    try:
+                        reads[path] = read_page(record, path, axe_source)
+                    finally:
+                        record.context.close()
+        except BaseException as error:  # stops the other readers too
+            failures.append(error)
+            queue.clear()
+
+    threads = [threading.Thread(target=reader, name=f"page-reader-{n}")
+               for n in range(max(1, parallel))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    if failures:
+        raise failures[0]
     return reads

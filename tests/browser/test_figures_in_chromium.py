@@ -19,7 +19,7 @@ artifacts/screenshots/ (figures-*.png).
 
 import pytest
 
-from page_reader import SCHEMES
+from page_reader import SCHEMES, SETTLED, SHOW_ALL
 
 
 @pytest.fixture(scope="session")
@@ -211,6 +211,28 @@ def test_benchmark_tables_fit_or_scroll_with_their_first_column_held(browser, se
 
 
 SHOTS = [("bptt", "/rnn/bptt/", 0), ("fast", "/en/fast/", 0), ("mlp", "/rnn/model/", 1)]
+# Whether the figure is on screen, the image its palette shows arrived, and
+# in the same place two frames later; if off screen, brings it to the middle
+# first.  (The page shows every block first, SHOW_ALL: a block skipped while
+# far from the screen (content-visibility) takes its real height when shown,
+# and the blocks shown as the page scrolled moved the figure away again.)
+FIGURE_ON_SCREEN = """async (index) => {
+  const figure = document.querySelectorAll("article figure")[index];
+  const frames = () => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)));
+  const box = figure.getBoundingClientRect();
+  if (box.top < 0 || box.bottom > innerHeight) {
+    figure.scrollIntoView({block: "center"});
+    await frames();
+    return false;
+  }
+  await frames();
+  const image = [...figure.querySelectorAll("img")].find(i => i.getBoundingClientRect().width > 0);
+  return !!image && image.complete && image.naturalWidth > 0 &&
+         Math.abs(figure.getBoundingClientRect().top - box.top) < 1;
+}"""
+# a frame drawn (on a busy machine a screenshot can catch the tiles of the
+# screen not yet painted: the background colour alone, a few KB)
+NEXT_FRAME = "() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))"
 
 
 @pytest.mark.parametrize("width", [390, 1280])
@@ -224,12 +246,16 @@ def test_figures_screenshot(browser, server, screenshots, scheme, width):
         page = context.new_page()
         for name, path, index in SHOTS:
             page.goto(server + path, wait_until="load")
-            figure = page.locator("article figure").nth(index)
-            figure.scroll_into_view_if_needed()
-            page.evaluate("() => window.scrollBy(0, -80)")
+            page.evaluate(SHOW_ALL)
+            page.wait_for_function(FIGURE_ON_SCREEN, arg=index)
+            page.wait_for_function(SETTLED)  # the header's title slides when scrolled
             target = screenshots / f"figures-{name}-{scheme}-{width}.png"
-            page.screenshot(path=str(target))
-            assert target.stat().st_size > 10_000
+            for _ in range(20):
+                page.screenshot(path=str(target))
+                if target.stat().st_size > 10_000:
+                    break
+                page.evaluate(NEXT_FRAME)
+            assert target.stat().st_size > 10_000, f"{target.name}: nothing drawn"
             overflow = page.evaluate("() => document.documentElement.scrollWidth - innerWidth")
             assert overflow <= 0, f"{path} scrolls sideways by {overflow} px at {width} px"
     finally:
