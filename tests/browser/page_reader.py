@@ -196,7 +196,8 @@ class Read:
     index_requested: bool = False  # the search index was fetched while the page loaded
     skippable: list = None  # SKIPPABLE
     views: dict = dataclasses.field(default_factory=dict)  # (palette, width) -> READ_VIEW's result
-    seconds: dict = dataclasses.field(default_factory=dict)  # step -> wall time it took
+    seconds: dict = dataclasses.field(default_factory=dict)  # step -> wall time it took:
+    # load, then per view its change (resize, palette) and its read (READ_VIEW)
 
 
 def page_size(site_dir, path):
@@ -263,7 +264,7 @@ def views_of(path):
 
 
 def read_page(record, path, axe_source):
-    """The Read of the page record is loading, read in each of its views."""
+    """The Read of the page that record is loading, read in each of its views."""
     clock = time.perf_counter()
     read = first_look(record, path, axe_source)
     read.seconds["load"] = time.perf_counter() - clock
@@ -273,12 +274,12 @@ def read_page(record, path, axe_source):
         clock = time.perf_counter()
         change_view(page, palette, width)
         wait_for_view(page, palette)
-        read.seconds[f"{view} start"] = time.perf_counter() - clock
+        read.seconds[f"{view} change"] = time.perf_counter() - clock
         clock = time.perf_counter()
         # the geometry is the same in both palettes
         read.views[palette, width] = page.evaluate(
             READ_VIEW, [axe_rules(path, palette), palette == "light"])
-        read.seconds[f"{view} wait"] = time.perf_counter() - clock
+        read.seconds[f"{view} read"] = time.perf_counter() - clock
         if palette not in read.figures:
             read.palettes[palette] = page.evaluate(SCHEME)
             read.figures[palette] = page.evaluate(FIGURE_STATE)
