@@ -54,9 +54,9 @@ def is_local(url):
     return parts.scheme in ("data", "blob", "about") or parts.hostname == pages_server.HOST
 
 
-def open_language(browser, site_url, language):
-    """The language's print page opening in a context of its own; returns
-    (context, page, problems, url) as soon as the response has begun."""
+def print_language(browser, site_url, language, out_path):
+    """Open the language's print page in a context of its own, wait until it
+    is typeset, print it to out_path; returns its READY state."""
     # about the width of the printed column, so that Chromium need not shrink
     # a wide screen layout onto the page
     context = browser.new_context(viewport={"width": 720, "height": 1000})
@@ -76,16 +76,9 @@ def open_language(browser, site_url, language):
     page.on("pageerror", lambda error: problems.append(f"uncaught exception: {error}"))
     page.emulate_media(media="print")
     url = site_url + PRINT_PAGES[language]
-    response = page.goto(url, wait_until="commit", timeout=TIMEOUT_MS)
+    response = page.goto(url, wait_until="load", timeout=TIMEOUT_MS)
     if response is None or response.status != 200:
         raise SystemExit(f"{url}: HTTP {response.status if response else 'no response'}")
-    return context, page, problems, url
-
-
-def print_language(opened, out_path):
-    """Wait until the page opened by open_language is typeset, then print it."""
-    context, page, problems, url = opened
-    page.wait_for_load_state("load", timeout=TIMEOUT_MS)
     page.evaluate("document.querySelectorAll('img[loading=lazy]')"
                   ".forEach(image => { image.loading = 'eager'; })")
     page.wait_for_function(
@@ -124,7 +117,7 @@ def print_one(site_url, language, out_path):
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
-            return print_language(open_language(browser, site_url, language), out_path)
+            return print_language(browser, site_url, language, out_path)
         finally:
             browser.close()
 

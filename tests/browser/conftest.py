@@ -284,6 +284,31 @@ def visit(browser, server, request):
         context.close()
 
 
+# A screenshot with something drawn on it is larger than this; one taken on a
+# busy machine before the screen's tiles were painted is the background
+# colour alone, a few KB.
+DRAWN_BYTES = 10_000
+NEXT_FRAME = "() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))"
+
+
+@pytest.fixture(scope="session")
+def screenshot(screenshots):
+    """screenshot(page, name) -> artifacts/screenshots/name, a PNG of what the
+    page shows; taken again after the next frame while nothing is drawn."""
+
+    def take(page, name):
+        target = screenshots / name
+        for _ in range(20):
+            page.screenshot(path=str(target))
+            if target.stat().st_size > DRAWN_BYTES:
+                break
+            page.evaluate(NEXT_FRAME)
+        assert target.stat().st_size > DRAWN_BYTES, f"{name}: nothing drawn"
+        return target
+
+    return take
+
+
 @pytest.fixture(scope="session")
 def screenshots():
     """artifacts/screenshots/, emptied of an earlier run's pictures."""

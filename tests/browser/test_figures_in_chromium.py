@@ -230,14 +230,11 @@ FIGURE_ON_SCREEN = """async (index) => {
   return !!image && image.complete && image.naturalWidth > 0 &&
          Math.abs(figure.getBoundingClientRect().top - box.top) < 1;
 }"""
-# a frame drawn (on a busy machine a screenshot can catch the tiles of the
-# screen not yet painted: the background colour alone, a few KB)
-NEXT_FRAME = "() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))"
 
 
 @pytest.mark.parametrize("width", [390, 1280])
 @pytest.mark.parametrize("scheme", list(SCHEMES))
-def test_figures_screenshot(browser, server, screenshots, scheme, width):
+def test_figures_screenshot(browser, server, screenshot, scheme, width):
     """Three figures as a reader sees them, in both palettes at both widths;
     each fits the column (no sideways scrolling)."""
     context = browser.new_context(viewport={"width": width, "height": 900},
@@ -249,13 +246,7 @@ def test_figures_screenshot(browser, server, screenshots, scheme, width):
             page.evaluate(SHOW_ALL)
             page.wait_for_function(FIGURE_ON_SCREEN, arg=index)
             page.wait_for_function(SETTLED)  # the header's title slides when scrolled
-            target = screenshots / f"figures-{name}-{scheme}-{width}.png"
-            for _ in range(20):
-                page.screenshot(path=str(target))
-                if target.stat().st_size > 10_000:
-                    break
-                page.evaluate(NEXT_FRAME)
-            assert target.stat().st_size > 10_000, f"{target.name}: nothing drawn"
+            screenshot(page, f"figures-{name}-{scheme}-{width}.png")
             overflow = page.evaluate("() => document.documentElement.scrollWidth - innerWidth")
             assert overflow <= 0, f"{path} scrolls sideways by {overflow} px at {width} px"
     finally:
